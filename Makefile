@@ -1,0 +1,75 @@
+# Baolei: `make demo` sets up and serves the demo; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BAOLEI := $(BIN)/baolei
+VENDOR := src/baolei/static/vendor
+
+.PHONY: demo test test-fast lint format assets messages setup-demo serve chromium clean bench
+
+demo: $(VENV)/.installed assets messages setup-demo serve
+
+test: $(VENV)/.dev-installed assets messages chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests and the full national load.
+test-fast: $(VENV)/.dev-installed assets messages
+	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Front-end libraries from the npm registry, pinned by package-lock.json, copied into
+# the static files: the site never loads anything from a CDN.
+assets: $(VENDOR)/.copied
+
+$(VENDOR)/.copied: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp node_modules/bulma/css/bulma.min.css $(VENDOR)/bulma.min.css
+	for pkg in htmx.org echarts bulma; do cp node_modules/$$pkg/LICENSE $(VENDOR)/LICENSE.$$pkg; done
+	touch $@
+
+messages: $(VENV)/.installed
+	$(BAOLEI) compile-translations
+
+setup-demo: $(VENV)/.installed assets messages
+	$(BAOLEI) migrate --noinput
+	$(BAOLEI) load-regions
+	$(BAOLEI) setup-demo
+	$(BAOLEI) collectstatic --noinput --verbosity 0
+
+serve: $(VENV)/.installed
+	$(BAOLEI) serve
+
+# The end-to-end tests drive Debian's Chromium; install it when it is missing and we may.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/load_regions.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

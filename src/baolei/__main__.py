@@ -1,0 +1,3 @@
+from baolei.cli import main
+
+main()

@@ -1,0 +1,78 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from baolei.accounts import services
+from baolei.accounts.models import User
+from baolei.accounts.permissions import Role
+from baolei.regions.models import Region
+
+DEMO_COUNTY = "420222"  # 阳新县, Huangshi, Hubei
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the administrator (printing a generated password once) and demo accounts "
+        "for the demo county. Running it again leaves existing accounts alone."
+    )
+
+    def handle(self, *args, **options):
+        county = Region.objects.filter(code=DEMO_COUNTY).first()
+        if county is None:
+            self.stderr.write("Load the regions first: baolei load-regions --only 420222")
+            raise SystemExit(1)
+        with transaction.atomic():
+            admin_password = self._ensure_admin()
+            demo_passwords = self._ensure_demo_users(county)
+        self._report(admin_password, demo_passwords)
+
+    def _ensure_admin(self) -> str | None:
+        if User.objects.filter(username=ADMIN_USERNAME).exists():
+            return None
+        password = services.generate_password()
+        User.objects.create_superuser(ADMIN_USERNAME, password=password, full_name="系统管理员")
+        return password
+
+    def _ensure_demo_users(self, county: Region) -> dict[str, tuple[str, str]]:
+        township = Region.objects.children_of(county.code).order_by("code").first()
+        village = Region.objects.children_of(township.code).order_by("code").first()
+        wanted = [
+            ("yx_zuzhibu", "阳新县委组织部", Role.ORGANISATION_DEPARTMENT, county),
+            ("yx_xiangzhen", "阳新县乡村振兴局", Role.REVITALISATION_BUREAU, county),
+            ("yx_leader", "阳新县领导", Role.LEADER, county),
+            (f"town_{township.code}", f"{township.name}干部", Role.TOWNSHIP_OFFICER, township),
+            (f"secretary_{village.code}", f"{village.name}第一书记", Role.FIRST_SECRETARY, village),
+        ]
+        created = {}
+        admin = User.objects.get(username=ADMIN_USERNAME)
+        for username, full_name, role, region in wanted:
+            if User.objects.filter(username=username).exists():
+                continue
+            password = services.generate_password()
+            services.do_create_user(
+                admin,
+                username=username,
+                password=password,
+                role=role,
+                scope_region=region,
+                full_name=full_name,
+            )
+            created[username] = (password, f"{Role(role).label} · {region.name}")
+        return created
+
+    def _report(self, admin_password: str | None, demo: dict[str, tuple[str, str]]) -> None:
+        out = self.stdout
+        if admin_password:
+            out.write("")
+            out.write("=" * 64)
+            out.write("Administrator login (shown once; change it after logging in):")
+            out.write(f"  user:     {ADMIN_USERNAME}")
+            out.write(f"  password: {admin_password}")
+            out.write("=" * 64)
+        else:
+            out.write(
+                f"Administrator '{ADMIN_USERNAME}' already exists; its password was shown when "
+                f"it was created (reset it with: baolei changepassword {ADMIN_USERNAME})."
+            )
+        for username, (password, what) in demo.items():
+            out.write(f"  demo account {username:<28} {password}   ({what})")

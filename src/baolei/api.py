@@ -1,0 +1,53 @@
+"""The HTTP API under /api/: personal bearer tokens or the browser session, scoped like
+the pages. Each capability adds its own router from its app's `api.py`."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from baolei.accounts import services as account_services
+from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import Scope
+from baolei.audit import context
+
+
+def _attach(request: HttpRequest, user, channel: str):
+    request.user = user
+    request.scope = Scope.for_user(user)
+    if not request.scope.can(Perm.USE_API) and channel == "api":
+        return None
+    context.set_actor(context.actor_for_user(user, channel))
+    return user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = account_services.user_for_token(token)
+        return _attach(request, user, "api") if user else None
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser (HTMX, charts); CSRF-checked like any form post."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return _attach(request, user, "web")
+        return None
+
+
+api = NinjaAPI(
+    title="Baolei API",
+    version="1",
+    description="Scoped API of the Baolei platform. Authenticate with `Authorization: Bearer <token>`.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+from baolei.regions.api import router as regions_router  # noqa: E402
+from baolei.accounts.api import router as accounts_router  # noqa: E402
+
+api.add_router("/regions/", regions_router)
+api.add_router("/me/", accounts_router)

@@ -1,0 +1,35 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from baolei.accounts.decorators import require_perm
+from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import scoped
+from baolei.audit.models import Action, AuditEvent
+from baolei.regions import codes
+
+
+@require_perm(Perm.VIEW_AUDIT)
+def event_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail of the viewer's scope. Read-only: there is no edit or delete path."""
+    events = scoped(AuditEvent.objects.all(), request.scope)
+    filters = {
+        "action": request.GET.get("action", ""),
+        "actor": request.GET.get("actor", "").strip(),
+        "model": request.GET.get("model", "").strip(),
+        "region": request.GET.get("region", "").strip(),
+    }
+    if filters["action"]:
+        events = events.filter(action=filters["action"])
+    if filters["actor"]:
+        events = events.filter(actor_name__icontains=filters["actor"])
+    if filters["model"]:
+        events = events.filter(model=filters["model"])
+    if filters["region"].isdigit():
+        events = events.filter(codes.within("region_code", filters["region"][:12]))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/event_list.html",
+        {"page": page, "filters": filters, "actions": Action.choices},
+    )

@@ -1,0 +1,18 @@
+from django.utils.translation import gettext_lazy as _
+
+from baolei.accounts.permissions import Perm
+
+# The capabilities that exist, in menu order: (url name, label, permission needed).
+NAVIGATION = [
+    ("home", _("Overview"), Perm.VIEW),
+    ("regions:browse", _("Regions"), Perm.VIEW),
+    ("audit:event_list", _("Audit trail"), Perm.VIEW_AUDIT),
+    ("accounts:user_list", _("Users"), Perm.MANAGE_USERS),
+]
+
+
+def navigation(request):
+    scope = getattr(request, "scope", None)
+    if scope is None or scope.empty:
+        return {"navigation": []}
+    return {"navigation": [(url, label) for url, label, perm in NAVIGATION if scope.can(perm)]}

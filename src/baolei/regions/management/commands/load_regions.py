@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from baolei.audit import services as audit
+from baolei.audit.models import Action
+from baolei.regions import services
+from baolei.regions.models import Level
+
+
+class Command(BaseCommand):
+    help = "Load the NBS 2023 division codes (all five levels) idempotently."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only",
+            metavar="CODE",
+            help="Load only this region, everything below it and its ancestors (e.g. 420222).",
+        )
+
+    def handle(self, *args, only=None, **options):
+        try:
+            result = services.load_regions(only=only)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        audit.record_bulk(
+            Action.BULK_LOAD,
+            model="regions.region",
+            region_code=only or "",
+            only=only or "",
+            rows=result.total,
+            inserted=result.inserted,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            sha256=result.sha256,
+            seconds=round(result.seconds, 2),
+        )
+        per_level = ", ".join(f"{Level(lvl).name.lower()} {n}" for lvl, n in sorted(result.counts.items()))
+        self.stdout.write(
+            f"{result.total} regions ({per_level}): {result.inserted} inserted, "
+            f"{result.updated} updated, {result.unchanged} unchanged in {result.seconds:.1f} s"
+        )

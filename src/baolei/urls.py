@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from baolei.api import api
+from baolei.regions import views as region_views
+
+admin.site.site_header = "Baolei 堡垒"
+
+urlpatterns = [
+    path("", region_views.home, name="home"),
+    path("regions/", include("baolei.regions.urls")),
+    path("accounts/", include("baolei.accounts.urls")),
+    path("audit/", include("baolei.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
