@@ -12,10 +12,13 @@ from baolei.audit import context
 
 
 def _attach(request: HttpRequest, user, channel: str):
-    request.user = user
-    request.scope = Scope.for_user(user)
-    if not request.scope.can(Perm.USE_API) and channel == "api":
+    scope = Scope.for_user(user)
+    if not scope.can(Perm.USE_API) and channel == "api":
+        # Refuse before touching the request: SessionAuth, tried next, must not find
+        # the token's user there and let the token in as if it were a session.
         return None
+    request.user = user
+    request.scope = scope
     context.set_actor(context.actor_for_user(user, channel))
     return user
 
@@ -41,13 +44,15 @@ class SessionAuth(APIKeyCookie):
 api = NinjaAPI(
     title="Baolei API",
     version="1",
-    description="Scoped API of the Baolei platform. Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "Scoped API of the Baolei platform. Authenticate with `Authorization: Bearer <token>`."
+    ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 
-from baolei.regions.api import router as regions_router  # noqa: E402
 from baolei.accounts.api import router as accounts_router  # noqa: E402
+from baolei.regions.api import router as regions_router  # noqa: E402
 
 api.add_router("/regions/", regions_router)
 api.add_router("/me/", accounts_router)

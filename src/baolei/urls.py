@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from baolei.api import api
 from baolei.regions import views as region_views
 
-admin.site.site_header = "Baolei 堡垒"
+admin.site.site_header = _("Baolei administration")
 
 urlpatterns = [
     path("", region_views.home, name="home"),

@@ -11,5 +11,5 @@ class AccountsConfig(AppConfig):
         from baolei.accounts.models import ApiToken, User
         from baolei.audit import services as audit
 
-        audit.register(User, exclude={"password", "last_login"})
+        audit.register(User, exclude={"password"}, ignore={"last_login", "date_joined"})
         audit.register(ApiToken, exclude={"key_hash"})

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts import services
-from baolei.forms import BulmaFormMixin
 from baolei.accounts.models import User
 from baolei.accounts.permissions import Role, assignable_roles
 from baolei.accounts.scope import Scope
+from baolei.forms import BulmaFormMixin
 from baolei.regions.models import Region
 
 
@@ -77,7 +77,12 @@ class UserFormMixin:
     def clean(self):
         cleaned = super().clean()
         role, region = cleaned.get("role"), cleaned.get("scope_region")
-        if role and role != Role.SYSTEM_ADMIN and region is None and "scope_region" not in self.errors:
+        if (
+            role
+            and role != Role.SYSTEM_ADMIN
+            and region is None
+            and "scope_region" not in self.errors
+        ):
             self.add_error("scope_region", _("Choose the region this user works in."))
         return cleaned
 
@@ -123,7 +128,9 @@ class UserCreateForm(BulmaFormMixin, UserFormMixin, forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            probe = User(username=cleaned.get("username", ""), full_name=cleaned.get("full_name", ""))
+            probe = User(
+                username=cleaned.get("username", ""), full_name=cleaned.get("full_name", "")
+            )
             try:
                 password_validation.validate_password(p1, probe)
             except ValidationError as error:

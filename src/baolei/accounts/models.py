@@ -63,6 +63,9 @@ class LoginThrottle(models.Model):
     class Meta:
         verbose_name = _("login throttle")
 
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures}"
+
 
 def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()

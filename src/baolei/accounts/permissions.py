@@ -75,7 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         }
     ),
     Role.FIRST_SECRETARY: frozenset({Perm.VIEW, Perm.RECORD_VISITS, Perm.USE_API}),
-    Role.VILLAGE_BRANCH: frozenset({Perm.VIEW, Perm.RECORD_VISITS}),
+    Role.VILLAGE_BRANCH: frozenset({Perm.VIEW, Perm.EDIT_ORGANISATION, Perm.RECORD_VISITS}),
     Role.LEADER: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.USE_API}),
 }
 

@@ -38,7 +38,9 @@ def check_can_assign(manager: User, role: str, region: Region | None) -> None:
         if not scope.is_national:
             raise ValidationError({"scope_region": _("Choose a region within your scope.")})
         if role != Role.SYSTEM_ADMIN:
-            raise ValidationError({"scope_region": _("Only system administrators may have no region.")})
+            raise ValidationError(
+                {"scope_region": _("Only system administrators may have no region.")}
+            )
     elif not scope.contains(region.code):
         raise ValidationError({"scope_region": _("This region is outside your scope.")})
 
@@ -74,7 +76,9 @@ def do_create_user(
 
 @transaction.atomic
 def do_update_user(manager: User, user: User, **fields) -> User:
-    check_can_assign(manager, fields.get("role", user.role), fields.get("scope_region", user.scope_region))
+    check_can_assign(
+        manager, fields.get("role", user.role), fields.get("scope_region", user.scope_region)
+    )
     if user.pk == manager.pk and fields.get("is_active") is False:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
     for name, value in fields.items():

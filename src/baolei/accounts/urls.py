@@ -11,7 +11,9 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
-    path("users/<int:user_id>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path(
+        "users/<int:user_id>/reset-password/", views.user_reset_password, name="user_reset_password"
+    ),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -125,7 +125,9 @@ def user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
         services.do_set_password(request.user, user, password)
     except (ValidationError, PermissionDenied):
         raise PermissionDenied from None
-    return render(request, "accounts/password_reset_done.html", {"account": user, "password": password})
+    return render(
+        request, "accounts/password_reset_done.html", {"account": user, "password": password}
+    )
 
 
 @login_required

@@ -10,13 +10,15 @@ import decimal
 import uuid
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models.signals import post_delete, post_init, post_save
 
 from baolei.audit.context import current_actor
 from baolei.audit.models import Action, AuditEvent
 
-_registry: dict[type[models.Model], frozenset[str]] = {}
+_registry: dict[type[models.Model], frozenset[str]] = {}  # model -> masked fields
+_ignored: dict[type[models.Model], frozenset[str]] = {}  # model -> fields not audited
 MASKED = "******"
 
 
@@ -32,9 +34,12 @@ def _json_safe(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     masked = _registry.get(type(instance), frozenset())
+    ignored = _ignored.get(type(instance), frozenset())
     values = {}
     for field in instance._meta.concrete_fields:
         if field.attname not in instance.__dict__:  # deferred: not loaded, not known
+            continue
+        if field.name in ignored or field.primary_key:
             continue
         value = _json_safe(field.value_from_object(instance))
         values[field.attname] = MASKED if field.name in masked and value else value
@@ -99,19 +104,40 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
     }
 
 
+def _secrets(instance: models.Model) -> dict[str, Any]:
+    """The real values of the masked fields, kept in memory only to notice a change."""
+    masked = _registry.get(type(instance), frozenset())
+    return {
+        field.attname: field.value_from_object(instance)
+        for field in instance._meta.concrete_fields
+        if field.name in masked and field.attname in instance.__dict__
+    }
+
+
 def _on_init(sender, instance, **kwargs) -> None:
     instance._audit_before = snapshot(instance) if instance.pk is not None else {}
+    instance._audit_secrets = _secrets(instance) if instance.pk is not None else {}
 
 
 def _on_save(sender, instance, created, raw=False, **kwargs) -> None:
     if raw:  # loaddata fixtures
         return
-    after = snapshot(instance)
+    current = snapshot(instance)
+    after = current
+    if created:  # a new row: its filled-in values are what matters
+        after = {name: value for name, value in after.items() if value not in (None, "")}
     before = {} if created else getattr(instance, "_audit_before", {})
     changes = _diff(before, after)
+    if not created:
+        # A masked value reads ****** before and after: compare the real values instead.
+        old_secrets = getattr(instance, "_audit_secrets", {})
+        for name, value in _secrets(instance).items():
+            if name in old_secrets and old_secrets[name] != value:
+                changes.setdefault(name, [before.get(name), after.get(name)])
     if changes or created:
         record(Action.CREATE if created else Action.UPDATE, instance=instance, changes=changes)
-    instance._audit_before = after
+    instance._audit_before = current
+    instance._audit_secrets = _secrets(instance)
 
 
 def _on_delete(sender, instance, **kwargs) -> None:
@@ -123,9 +149,18 @@ def _on_delete(sender, instance, **kwargs) -> None:
     )
 
 
-def register(model: type[models.Model], exclude: set[str] | frozenset[str] = frozenset()) -> None:
-    """Audit every save and delete of `model`; values of `exclude` fields are masked."""
+def register(
+    model: type[models.Model],
+    exclude: set[str] | frozenset[str] = frozenset(),
+    ignore: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """Audit every save and delete of `model`.
+
+    Values of `exclude` fields are masked (a change is recorded, not its value); `ignore`
+    fields are bookkeeping that is not audited at all (e.g. the last login time).
+    """
     _registry[model] = frozenset(exclude)
+    _ignored[model] = frozenset(ignore)
     uid = f"audit:{model._meta.label_lower}"
     post_init.connect(_on_init, sender=model, dispatch_uid=uid + ":init", weak=False)
     post_save.connect(_on_save, sender=model, dispatch_uid=uid + ":save", weak=False)
@@ -134,3 +169,25 @@ def register(model: type[models.Model], exclude: set[str] | frozenset[str] = fro
 
 def is_audited(model: type[models.Model]) -> bool:
     return model in _registry
+
+
+def labelled_changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    """(field label, before, after) for display: the fields' names in the user's language."""
+    try:
+        model = apps.get_model(event.model) if event.model else None
+    except (LookupError, ValueError):
+        model = None
+    fields = {field.attname: field for field in model._meta.concrete_fields} if model else {}
+
+    def shown(field, value):
+        choices = dict(field.flatchoices) if field is not None and field.choices else {}
+        return choices.get(value, value)
+
+    rows = []
+    for name, pair in event.changes.items():
+        if not (isinstance(pair, list) and len(pair) == 2):
+            continue
+        field = fields.get(name)
+        label = str(field.verbose_name) if field is not None else name
+        rows.append((label, shown(field, pair[0]), shown(field, pair[1])))
+    return rows

@@ -1,14 +1,17 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import scoped
+from baolei.audit import services as audit
 from baolei.audit.models import Action, AuditEvent
 from baolei.regions import codes
 
 
+@require_GET
 @require_perm(Perm.VIEW_AUDIT)
 def event_list(request: HttpRequest) -> HttpResponse:
     """The audit trail of the viewer's scope. Read-only: there is no edit or delete path."""
@@ -28,6 +31,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if filters["region"].isdigit():
         events = events.filter(codes.within("region_code", filters["region"][:12]))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.labelled_changes = audit.labelled_changes(event)
     return render(
         request,
         "audit/event_list.html",

@@ -18,7 +18,6 @@ class RegionOut(Schema):
     full_name: str
 
 
-
 class RegionChildOut(Schema):
     region: RegionOut
     children: int

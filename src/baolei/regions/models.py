@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from baolei.regions import codes
 
@@ -52,7 +53,7 @@ class Region(models.Model):
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=64)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    full_name = models.CharField(_("full name"), max_length=160)
+    full_name = models.CharField(pgettext_lazy("region", "full name"), max_length=160)
 
     objects = RegionQuerySet.as_manager()
 

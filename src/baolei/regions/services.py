@@ -135,13 +135,26 @@ def _merge_stage(cursor) -> tuple[int, int]:
     return inserted, updated
 
 
+def _copy_text(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t")
+        value = value.replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
 def _upsert_postgresql(rows: Iterator[RegionRow]) -> tuple[int, int]:
     """COPY, streamed while the files are read, into a staging table; then merge."""
     with connection.cursor() as cursor:
         cursor.execute(_STAGE + " ON COMMIT DROP")
         with cursor.copy(f"COPY regions_stage ({_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            # Text-format lines in large chunks: several times cheaper than write_row.
+            batch: list[str] = []
+            for code, name, level, full_name in rows:
+                batch.append(f"{code}\t{_copy_text(name)}\t{level}\t{_copy_text(full_name)}\n")
+                if len(batch) >= 10_000:
+                    copy.write("".join(batch))
+                    batch.clear()
+            copy.write("".join(batch))
         cursor.execute("ANALYZE regions_stage")
         return _merge_stage(cursor)
 

@@ -39,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """The user's own scope: its name, level, children with counts, drill-down links."""
     if request.scope.empty:
         return render(request, "regions/no_scope.html")
-    region = None if request.scope.is_national else _get_region_for_user(request, request.scope.region_code)
+    region = (
+        None
+        if request.scope.is_national
+        else _get_region_for_user(request, request.scope.region_code)
+    )
     return _region_page(request, region)
 
 
@@ -78,5 +82,9 @@ def browse(request: HttpRequest) -> HttpResponse:
     """Find any region in scope by name or code, or walk the cascade."""
     text = request.GET.get("q", "")
     matches = services.search(scoped(Region.objects.all(), request.scope), text, limit=50)
-    root = None if request.scope.is_national else _get_region_for_user(request, request.scope.region_code)
+    root = (
+        None
+        if request.scope.is_national
+        else _get_region_for_user(request, request.scope.region_code)
+    )
     return render(request, "regions/browse.html", {"matches": matches, "q": text, "root": root})

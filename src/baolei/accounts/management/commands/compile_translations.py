@@ -15,5 +15,6 @@ class Command(BaseCommand):
                 catalogue = polib.pofile(str(po_path))
                 catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
                 count += 1
-                self.stdout.write(f"{po_path.relative_to(locale_dir)}: {catalogue.percent_translated()}% translated")
+                name = po_path.relative_to(locale_dir)
+                self.stdout.write(f"{name}: {catalogue.percent_translated()}% translated")
         self.stdout.write(f"compiled {count} catalogue(s)")

@@ -15,8 +15,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("BAOLEI_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
-        parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the task worker."
+        )
 
     def handle(self, *args, bind, workers, no_worker, **options):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "baolei.settings"}
@@ -31,9 +35,21 @@ class Command(BaseCommand):
         children.append(
             subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn", "baolei.wsgi:application",
-                    "--bind", bind, "--workers", str(workers), "--timeout", "120",
-                    "--access-logfile", "-",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "baolei.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(workers),
+                    "--timeout",
+                    "120",
+                    "--access-logfile",
+                    "-",
+                    # gunicorn's control socket is one fixed path per OS user: two sites
+                    # on one machine (demo and tests) would fight over it.
+                    "--no-control-socket",
                 ],
                 env=env,
             )

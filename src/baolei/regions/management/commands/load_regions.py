@@ -33,7 +33,9 @@ class Command(BaseCommand):
             sha256=result.sha256,
             seconds=round(result.seconds, 2),
         )
-        per_level = ", ".join(f"{Level(lvl).name.lower()} {n}" for lvl, n in sorted(result.counts.items()))
+        per_level = ", ".join(
+            f"{Level(lvl).name.lower()} {n}" for lvl, n in sorted(result.counts.items())
+        )
         self.stdout.write(
             f"{result.total} regions ({per_level}): {result.inserted} inserted, "
             f"{result.updated} updated, {result.unchanged} unchanged in {result.seconds:.1f} s"
