@@ -71,6 +71,10 @@ def _page_checks(things):
         ),
         ("accounts:token_revoke", "post", f"/accounts/tokens/{token.pk}/revoke/", _status(404)),
         ("audit:event_list", "get", "/audit/?region=420222100", _lacks(str(user))),
+        # National reference data: only system administrators, whatever their region.
+        ("regions:reload", "get", "/regions/reload/", _status(403)),
+        ("regions:reload", "post", "/regions/reload/", _status(403)),
+        ("regions:reload_job", "get", "/regions/reload/any-job/", _status(403)),
     ]
 
 

@@ -8,6 +8,7 @@ NAVIGATION = [
     ("regions:browse", _("Regions"), Perm.VIEW),
     ("audit:event_list", _("Audit trail"), Perm.VIEW_AUDIT),
     ("accounts:user_list", _("Users"), Perm.MANAGE_USERS),
+    ("regions:reload", _("Division codes"), Perm.MANAGE_REFERENCE_DATA),
 ]
 
 

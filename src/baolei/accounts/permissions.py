@@ -29,6 +29,7 @@ class Perm(StrEnum):
     RECORD_VISITS = "record_visits"  # visits and assistance from the village
     SEE_PERSONAL_DATA = "see_personal_data"  # unmasked ID numbers and health data
     USE_API = "use_api"  # personal API tokens
+    MANAGE_REFERENCE_DATA = "manage_reference_data"  # reload the division codes
 
 
 PERM_LABELS = {
@@ -40,6 +41,7 @@ PERM_LABELS = {
     Perm.RECORD_VISITS: _("Record visits and assistance"),
     Perm.SEE_PERSONAL_DATA: _("See unmasked personal data"),
     Perm.USE_API: _("Use personal API tokens"),
+    Perm.MANAGE_REFERENCE_DATA: _("Reload the division codes"),
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {

@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
+from baolei.audit import services as audit
+from baolei.audit.models import Action
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
 
@@ -170,6 +172,22 @@ def _upsert_sqlite(rows: Iterator[RegionRow]) -> tuple[int, int]:
             f"INSERT INTO regions_stage ({_COLUMNS}) VALUES (?, ?, ?, ?)", rows
         )
         return _merge_stage(cursor)
+
+
+def record_load(result: LoadResult, only: str | None) -> None:
+    """One audit event for a whole load, with its counts and the data's SHA-256."""
+    audit.record_bulk(
+        Action.BULK_LOAD,
+        model="regions.region",
+        region_code=only or "",
+        only=only or "",
+        rows=result.total,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        sha256=result.sha256,
+        seconds=round(result.seconds, 2),
+    )
 
 
 def level_counts() -> dict[int, int]:

@@ -1,12 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
 from baolei.regions import services
+from baolei.regions.forms import ReloadRegionsForm
 from baolei.regions.models import Region
+from baolei.regions.tasks import load_regions_task
 
 
 def _get_region_for_user(request: HttpRequest, code: str) -> Region:
@@ -75,6 +79,29 @@ def picker_search(request: HttpRequest) -> HttpResponse:
     return render(
         request, "regions/_picker_results.html", {"matches": matches, "q": text, "target": target}
     )
+
+
+@require_perm(Perm.MANAGE_REFERENCE_DATA)
+def reload_regions(request: HttpRequest) -> HttpResponse:
+    """Queue a reload of the division codes for the background worker."""
+    form = ReloadRegionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        only = form.cleaned_data["only"] or None
+        job = load_regions_task.enqueue(only, request.user.pk, request.user.get_username())
+        return redirect("regions:reload_job", job_id=job.id)
+    return render(request, "regions/reload.html", {"form": form})
+
+
+@require_perm(Perm.MANAGE_REFERENCE_DATA)
+def reload_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The job's state; the page polls this (HTMX) until the worker has finished."""
+    try:
+        job = load_regions_task.get_result(job_id)
+    except (TaskResultDoesNotExist, ValueError, ValidationError) as error:
+        raise Http404 from error
+    polled = request.headers.get("HX-Request") == "true"
+    template = "regions/_reload_job.html" if polled else "regions/reload_job.html"
+    return render(request, template, {"job": job, "finished": job.is_finished})
 
 
 @require_perm(Perm.VIEW)

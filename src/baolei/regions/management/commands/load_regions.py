@@ -1,7 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from baolei.audit import services as audit
-from baolei.audit.models import Action
 from baolei.regions import services
 from baolei.regions.models import Level
 
@@ -21,18 +19,7 @@ class Command(BaseCommand):
             result = services.load_regions(only=only)
         except ValueError as error:
             raise CommandError(str(error)) from error
-        audit.record_bulk(
-            Action.BULK_LOAD,
-            model="regions.region",
-            region_code=only or "",
-            only=only or "",
-            rows=result.total,
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            sha256=result.sha256,
-            seconds=round(result.seconds, 2),
-        )
+        services.record_load(result, only)
         per_level = ", ".join(
             f"{Level(lvl).name.lower()} {n}" for lvl, n in sorted(result.counts.items())
         )
