@@ -80,9 +80,10 @@ def test_search_by_code_prefix():
     codes = [region.code for region in matches]
     assert len(codes) == 100
     assert all(code.startswith("4202221") for code in codes)
-    # The 16 townships 420222100..115 come before any village.
-    assert codes[:16] == [f"420222{n}" for n in range(100, 116)]
-    assert all(len(code) == 12 for code in codes[16:])
+    # Code order: each township, then its villages, as a tree read from the top.
+    assert codes == sorted(codes)
+    assert codes[0] == "420222100"
+    assert codes[1].startswith("420222100") and len(codes[1]) == 12
 
 
 def test_search_respects_the_limit_and_ignores_blank_or_overlong_input():

@@ -111,7 +111,7 @@ def load_regions(only: str | None = None, data_dir: Path = DATA_DIR) -> LoadResu
 _COLUMNS = "code, name, level, full_name"
 _STAGE = (
     "CREATE TEMPORARY TABLE regions_stage "
-    "(code varchar(12) PRIMARY KEY, name varchar(64), level smallint, full_name varchar(160))"
+    "(code varchar(12), name varchar(64), level smallint, full_name varchar(160))"
 )
 # Set-based merge from the staging table: update what differs, insert what is new.
 # Two statements beat INSERT ... ON CONFLICT here: both run as one hash join each.
@@ -124,7 +124,7 @@ _UPDATE_CHANGED = (
 _INSERT_NEW = (
     f"INSERT INTO regions_region ({_COLUMNS}) SELECT s.code, s.name, s.level, s.full_name "
     "FROM regions_stage s LEFT JOIN regions_region r ON r.code = s.code "
-    "WHERE r.code IS NULL ORDER BY s.code"
+    "WHERE r.code IS NULL"
 )
 
 
@@ -145,32 +145,50 @@ def _copy_text(value: str) -> str:
 
 
 def _upsert_postgresql(rows: Iterator[RegionRow]) -> tuple[int, int]:
-    """COPY, streamed while the files are read, into a staging table; then merge."""
+    """COPY, streamed while the files are read. Into an empty table (the first load)
+    straight into place; otherwise into a staging table, then merge."""
     with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE regions_region IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM regions_region)")
+        if not cursor.fetchone()[0]:
+            return _copy_rows(cursor, "regions_region", rows), 0
         cursor.execute(_STAGE + " ON COMMIT DROP")
-        with cursor.copy(f"COPY regions_stage ({_COLUMNS}) FROM STDIN") as copy:
-            # Text-format lines in large chunks: several times cheaper than write_row.
-            batch: list[str] = []
-            for code, name, level, full_name in rows:
-                batch.append(f"{code}\t{_copy_text(name)}\t{level}\t{_copy_text(full_name)}\n")
-                if len(batch) >= 10_000:
-                    copy.write("".join(batch))
-                    batch.clear()
-            copy.write("".join(batch))
+        _copy_rows(cursor, "regions_stage", rows)
         cursor.execute("ANALYZE regions_stage")
         return _merge_stage(cursor)
 
 
+def _copy_rows(cursor, table: str, rows: Iterator[RegionRow]) -> int:
+    count = 0
+    with cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN") as copy:
+        # Text-format lines in large chunks: several times cheaper than write_row.
+        batch: list[str] = []
+        for code, name, level, full_name in rows:
+            batch.append(f"{code}\t{_copy_text(name)}\t{level}\t{_copy_text(full_name)}\n")
+            if len(batch) >= 10_000:
+                copy.write("".join(batch))
+                count += len(batch)
+                batch.clear()
+        copy.write("".join(batch))
+        count += len(batch)
+    return count
+
+
 def _upsert_sqlite(rows: Iterator[RegionRow]) -> tuple[int, int]:
-    """One prepared statement into a staging table, then the same merge."""
+    """One prepared statement: into an empty table straight into place, otherwise into
+    a staging table and then the same merge."""
     with connection.cursor() as cursor:
         # A large page cache keeps the transaction's pages out of the WAL until commit.
         cursor.execute("PRAGMA cache_size = -262144")
+        insert = f"INSERT INTO %s ({_COLUMNS}) VALUES (?, ?, ?, ?)"
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM regions_region)")
+        if not cursor.fetchone()[0]:
+            before = cursor.connection.total_changes
+            cursor.connection.executemany(insert % "regions_region", rows)
+            return cursor.connection.total_changes - before, 0
         cursor.execute("DROP TABLE IF EXISTS temp.regions_stage")
         cursor.execute(_STAGE.replace("TEMPORARY TABLE", "TEMPORARY TABLE IF NOT EXISTS"))
-        cursor.connection.executemany(
-            f"INSERT INTO regions_stage ({_COLUMNS}) VALUES (?, ?, ?, ?)", rows
-        )
+        cursor.connection.executemany(insert % "regions_stage", rows)
         return _merge_stage(cursor)
 
 
@@ -223,7 +241,11 @@ def children_with_counts(region: Region | None, queryset: QuerySet[Region]) -> l
 
 
 def search(queryset: QuerySet[Region], text: str, limit: int = 20) -> list[Region]:
-    """Regions by code prefix (digits) or by name, nearest levels first."""
+    """Regions by code prefix (digits) or by name.
+
+    A code prefix lists in code order — the region itself, then its subtree — which the
+    primary key serves directly; names list the highest levels first.
+    """
     text = text.strip()
     if not text:
         return []
@@ -231,9 +253,8 @@ def search(queryset: QuerySet[Region], text: str, limit: int = 20) -> list[Regio
         if len(text) > codes.MAX_LENGTH:
             return []
         low, high = text, text + "9" * (codes.MAX_LENGTH - len(text))
-        matches = queryset.filter(code__gte=low, code__lte=high)
-    else:
-        matches = queryset.filter(full_name__contains=text)
+        return list(queryset.filter(code__gte=low, code__lte=high).order_by("code")[:limit])
+    matches = queryset.filter(full_name__contains=text)
     return list(matches.order_by("level", "code")[:limit])
 
 
