@@ -18,8 +18,10 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from baolei.messages import CodedError, lazy_format
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)  # serial 0, counting the fake leap day
 EXCEL_FAKE_LEAP_DAY = 60  # "1900-02-29"
@@ -49,28 +51,11 @@ EXPECTED_WHOLE_NUMBER = _("a whole number such as 1234")
 EXPECTED_BOOLEAN = _("是 or 否 (yes or no)")
 
 
-class CellError(ValueError):
+class CellError(CodedError):
     """Why a cell was refused: `code` for programs, `message` for people.
 
     `code` is one of "empty", "date", "invalid_date", "number", "whole_number", "boolean".
     """
-
-    def __init__(self, code: str, message: str | Promise) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-def _format(template: str | Promise, **params: object) -> Promise:
-    """`template % params`, translated only when the message is finally rendered."""
-
-    def render() -> str:
-        return str(template) % params
-
-    return lazy(render, str)()
 
 
 def _shown(text: str) -> str:
@@ -82,11 +67,13 @@ def _shown(text: str) -> str:
 def _refuse(code: str, text: str, expected: str | Promise) -> CellError:
     if not text.strip():
         return CellError(
-            "empty", _format(_("Expected %(expected)s; the cell is empty."), expected=expected)
+            "empty", lazy_format(_("Expected %(expected)s; the cell is empty."), expected=expected)
         )
     return CellError(
         code,
-        _format(_("Expected %(expected)s, not “%(text)s”."), expected=expected, text=_shown(text)),
+        lazy_format(
+            _("Expected %(expected)s, not “%(text)s”."), expected=expected, text=_shown(text)
+        ),
     )
 
 
@@ -99,7 +86,7 @@ def _excel_date(serial: int, text: str) -> datetime.date:
     if serial == EXCEL_FAKE_LEAP_DAY:
         raise CellError(
             "invalid_date",
-            _format(
+            lazy_format(
                 _("“%(text)s” is Excel's 1900-02-29, a day that does not exist."),
                 text=_shown(text),
             ),
@@ -134,7 +121,7 @@ def parse_date(text: str, *, allow_serial: bool = True) -> datetime.date:
         return datetime.date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
         raise CellError(
-            "invalid_date", _format(_("“%(text)s” is not a real date."), text=_shown(text))
+            "invalid_date", lazy_format(_("“%(text)s” is not a real date."), text=_shown(text))
         ) from None
 
 

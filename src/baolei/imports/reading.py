@@ -29,7 +29,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from python_calamine import (
     CalamineError,
@@ -38,6 +37,8 @@ from python_calamine import (
     SheetTypeEnum,
     SheetVisibleEnum,
 )
+
+from baolei.messages import CodedError, lazy_format
 
 CSV_EXTENSIONS = frozenset({".csv"})
 SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -57,29 +58,12 @@ _CONTROLS = {code: None for code in [*range(0x20), 0x7F] if chr(code) not in "\t
 _EDGES = re.compile(r"^[\s\ufeff\u200b]+|[\s\ufeff\u200b]+$")
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(CodedError):
     """Why a file could not be read at all: `code` for programs, `message` for people.
 
     `code` is one of "extension", "empty", "encoding", "binary", "encrypted", "corrupt",
     "csv", "no_header".
     """
-
-    def __init__(self, code: str, message: str | Promise) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-def _format(template: str | Promise, **params: object) -> Promise:
-    """`template % params`, translated only when the message is finally rendered."""
-
-    def render() -> str:
-        return str(template) % params
-
-    return lazy(render, str)()
 
 
 SAVE_AGAIN = _("Save it again as “CSV UTF-8” or as an Excel workbook.")
@@ -133,7 +117,8 @@ def _detect(handle: BinaryIO) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text": its NULs would otherwise be reported as binary junk.
         raise UnreadableFile(
-            "encoding", _format(_("The file is saved as UTF-16 text. %(hint)s"), hint=SAVE_AGAIN)
+            "encoding",
+            lazy_format(_("The file is saved as UTF-16 text. %(hint)s"), hint=SAVE_AGAIN),
         )
     for encoding in ("utf-8", "gb18030"):
         stats = _text_stats(_chunks(handle), encoding)
@@ -142,13 +127,17 @@ def _detect(handle: BinaryIO) -> str:
     else:
         raise UnreadableFile(
             "encoding",
-            _format(_("The file is neither UTF-8 nor GBK/GB18030 text. %(hint)s"), hint=SAVE_AGAIN),
+            lazy_format(
+                _("The file is neither UTF-8 nor GBK/GB18030 text. %(hint)s"), hint=SAVE_AGAIN
+            ),
         )
     characters, controls, nuls = stats
     if nuls or controls > MAX_CONTROL_SHARE * characters:
         raise UnreadableFile(
             "binary",
-            _format(_("The file does not look like a CSV text file. %(hint)s"), hint=SAVE_AGAIN),
+            lazy_format(
+                _("The file does not look like a CSV text file. %(hint)s"), hint=SAVE_AGAIN
+            ),
         )
     if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -197,7 +186,7 @@ def _csv_records(handle: BinaryIO) -> Iterator[Record]:
         except csv.Error as error:
             raise UnreadableFile(
                 "csv",
-                _format(
+                lazy_format(
                     _("Row %(row)d could not be read as CSV: %(error)s"),
                     row=number + 1,
                     error=str(error),
@@ -279,7 +268,7 @@ def _extension(filename: str) -> str:
     if extension not in CSV_EXTENSIONS | SPREADSHEET_EXTENSIONS:
         raise UnreadableFile(
             "extension",
-            _format(
+            lazy_format(
                 _("“%(filename)s” cannot be imported: upload an .xlsx, .xls, .ods or .csv file."),
                 filename=filename,
             ),

@@ -16,8 +16,9 @@ passed in so that validation does not depend on the clock.
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
+
+from baolei.messages import CodedError, lazy_format
 
 LENGTH = 18
 DIGITS = "0123456789"
@@ -34,30 +35,13 @@ _FULL_WIDTH = str.maketrans(
 )
 
 
-class InvalidIdNumber(ValueError):
+class InvalidIdNumber(CodedError):
     """Why a number was refused: `code` for programs, `message` for people.
 
     `code` is one of "length", "characters", "birth_date", "check_character". `message`
     is lazy, so it is rendered in whatever language is active when it is shown, not when
     it was raised; a form can pass both straight on to `ValidationError`.
     """
-
-    def __init__(self, code: str, message: str | Promise) -> None:
-        super().__init__(code, message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-def _format(template: str | Promise, **params: object) -> Promise:
-    """`template % params`, translated only when the message is finally rendered."""
-
-    def render() -> str:
-        return str(template) % params
-
-    return lazy(render, str)()
 
 
 @dataclass(frozen=True)
@@ -111,12 +95,12 @@ def _birth_date(number: str, today: datetime.date) -> datetime.date:
         birth_date = datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
         raise InvalidIdNumber(
-            "birth_date", _format(_("birth date %(date)s is not a real date"), date=text)
+            "birth_date", lazy_format(_("birth date %(date)s is not a real date"), date=text)
         ) from None
     if birth_date < EARLIEST_BIRTH_DATE:
         raise InvalidIdNumber(
             "birth_date",
-            _format(
+            lazy_format(
                 _("birth date %(date)s is before %(earliest)s"),
                 date=birth_date.isoformat(),
                 earliest=EARLIEST_BIRTH_DATE.isoformat(),
@@ -125,7 +109,7 @@ def _birth_date(number: str, today: datetime.date) -> datetime.date:
     if birth_date > today:
         raise InvalidIdNumber(
             "birth_date",
-            _format(_("birth date %(date)s is in the future"), date=birth_date.isoformat()),
+            lazy_format(_("birth date %(date)s is in the future"), date=birth_date.isoformat()),
         )
     return birth_date
 
@@ -136,7 +120,7 @@ def _check_characters(number: str) -> None:
         if character not in DIGITS:
             raise InvalidIdNumber(
                 "characters",
-                _format(
+                lazy_format(
                     _("character %(position)d should be a digit, not %(character)s"),
                     position=position,
                     character=character,
@@ -145,7 +129,7 @@ def _check_characters(number: str) -> None:
     if number[-1] not in DIGITS + "X":
         raise InvalidIdNumber(
             "characters",
-            _format(
+            lazy_format(
                 _("the last character should be a digit or X, not %(character)s"),
                 character=number[-1],
             ),
@@ -163,7 +147,9 @@ def validate(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     if len(number) != LENGTH:
         raise InvalidIdNumber(
             "length",
-            _format(_("an identity number has 18 characters, not %(length)d"), length=len(number)),
+            lazy_format(
+                _("an identity number has 18 characters, not %(length)d"), length=len(number)
+            ),
         )
     _check_characters(number)
     birth_date = _birth_date(number, today or datetime.date.today())
@@ -171,7 +157,7 @@ def validate(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     if number[-1] != expected:
         raise InvalidIdNumber(
             "check_character",
-            _format(
+            lazy_format(
                 _("check character should be %(expected)s, not %(actual)s"),
                 expected=expected,
                 actual=number[-1],
