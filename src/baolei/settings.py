@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "baolei.regions",
     "baolei.accounts",
     "baolei.audit",
+    "baolei.registry",
 ]
 
 MIDDLEWARE = [
