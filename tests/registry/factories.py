@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from baolei.regions.models import Region
 from baolei.registry import choices, idnumbers
 from baolei.registry.models import (
     Helper,
@@ -18,7 +19,6 @@ from baolei.registry.models import (
     Person,
     Visit,
 )
-from baolei.regions.models import Region
 
 VILLAGE = "420222100001"  # 山川台社区居委会, 兴国镇
 NEIGHBOUR_VILLAGE = "420222101001"  # 富池口社区居委会, 富池镇

@@ -9,8 +9,9 @@ class HouseholdAttribute(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary poor household")  # 一般贫困户
     MINIMUM_LIVING = "minimum_living", _("Minimum-living-guarantee poor household")  # 低保贫困户
     DESTITUTE = "destitute", _("Destitute-support poor household")  # 特困供养贫困户
-    MINIMUM_LIVING_DESTITUTE = "minimum_living_destitute", _(
-        "Minimum-living and destitute-support poor household"
+    MINIMUM_LIVING_DESTITUTE = (
+        "minimum_living_destitute",
+        _("Minimum-living and destitute-support poor household"),
     )  # 低保特困供养贫困户
 
 
