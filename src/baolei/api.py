@@ -52,7 +52,11 @@ api = NinjaAPI(
 )
 
 from baolei.accounts.api import router as accounts_router  # noqa: E402
+from baolei.imports.api import router as imports_router  # noqa: E402
 from baolei.regions.api import router as regions_router  # noqa: E402
+from baolei.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/regions/", regions_router)
 api.add_router("/me/", accounts_router)
+api.add_router("/registry/", registry_router)
+api.add_router("/imports/", imports_router)

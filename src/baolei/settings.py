@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "baolei.accounts",
     "baolei.audit",
     "baolei.registry",
+    "baolei.imports",
 ]
 
 MIDDLEWARE = [

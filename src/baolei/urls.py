@@ -13,6 +13,8 @@ urlpatterns = [
     path("regions/", include("baolei.regions.urls")),
     path("accounts/", include("baolei.accounts.urls")),
     path("audit/", include("baolei.audit.urls")),
+    path("registry/", include("baolei.registry.urls")),
+    path("imports/", include("baolei.imports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
