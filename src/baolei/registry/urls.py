@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns: list = [
+    # Procedures, monitoring and the exit checks: baolei.registry.urls_outcomes.
+    path("", include("baolei.registry.urls_outcomes")),
+]
