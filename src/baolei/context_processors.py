@@ -6,6 +6,10 @@ from baolei.accounts.permissions import Perm
 NAVIGATION = [
     ("home", _("Overview"), Perm.VIEW),
     ("regions:browse", _("Regions"), Perm.VIEW),
+    ("registry:household_list", _("Households"), Perm.VIEW),
+    ("registry:monitoring_candidates", _("Monitoring"), Perm.VIEW),
+    ("registry:visits_overdue", _("Visits"), Perm.VIEW),
+    ("imports:job_list", _("Imports"), Perm.EDIT_REGISTRY),
     ("audit:event_list", _("Audit trail"), Perm.VIEW_AUDIT),
     ("accounts:user_list", _("Users"), Perm.MANAGE_USERS),
     ("regions:reload", _("Division codes"), Perm.MANAGE_REFERENCE_DATA),

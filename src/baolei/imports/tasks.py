@@ -1,0 +1,22 @@
+"""Background jobs of the imports app, run by the task worker (`baolei db_worker`).
+
+The queue is a database table (django-tasks' database backend), like the job itself, so
+an import queued from the page survives a restart of the web server and is picked up by
+whichever worker is running.
+"""
+
+from django_tasks import task
+
+from baolei.imports import pipeline
+from baolei.imports.models import ImportJob
+
+
+@task()
+def run_import_job(job_id: int) -> dict:
+    """Run one uploaded file through the pipeline; the job's row tells the page how far
+    it got and how it ended."""
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    if job.is_finished:  # run twice (a retried task): the outcome stands
+        return {"status": job.status, "counts": job.counts}
+    pipeline.run_job(job)
+    return {"status": job.status, "counts": job.counts, "errors": job.error_count}
