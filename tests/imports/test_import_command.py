@@ -23,6 +23,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def _english_operator(settings):
+    # Commands speak the site's language (Chinese by default); these tests read the
+    # English wording, so they run as an English-language installation would.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

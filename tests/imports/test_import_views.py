@@ -7,6 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from python_calamine import CalamineWorkbook
@@ -215,7 +217,11 @@ def test_nobody_imports_into_the_insiders_villages(request, person, region, run_
     run_worker()
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.REJECTED and job.region_code == region
-    assert job.errors[0]["column"] == "村" and "outside your scope" in job.errors[0]["reason"]
+    # The reason is stored in the uploader's language: Chinese by default.
+    with translation.override("zh-hans"):
+        expected = gettext("The village %(code)s is outside your scope.") % {"code": "420222100001"}
+    assert expected != "The village 420222100001 is outside your scope."
+    assert job.errors[0]["column"] == "村" and job.errors[0]["reason"] == expected
     assert register_counts() == (0, 0, 0, 0)
 
 
