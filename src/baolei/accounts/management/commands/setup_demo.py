@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin_password = self._ensure_admin()
             demo_passwords = self._ensure_demo_users(county)
+        # The synthetic register of the demo county; a county that has one is left alone.
+        call_command(
+            "generate_register", region=DEMO_COUNTY, households=30_000, seed=1, stdout=self.stdout
+        )
         self._report(admin_password, demo_passwords)
 
     def _ensure_admin(self) -> str | None:

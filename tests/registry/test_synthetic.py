@@ -1,0 +1,192 @@
+"""The synthetic register: reproducible from its seed, valid wherever a real register must
+be (ID numbers, families, villages, incomes), written in bulk with one audit event, and
+never added on top of a region's existing households."""
+
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.utils import translation
+
+from baolei.audit.models import Action, AuditEvent
+from baolei.regions.codes import within
+from baolei.regions.models import Level, Region
+from baolei.registry import choices, idnumbers, synthetic
+from baolei.registry.models import (
+    Helper,
+    Household,
+    HouseholdYear,
+    Member,
+    MonitoringCase,
+    Pairing,
+    Person,
+    Visit,
+)
+from tests.registry.factories import HouseholdFactory
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2026, 11, 26)
+TOWNSHIP = "420222100"  # 兴国镇
+OTHER_TOWNSHIP = "420222101"  # 富池镇
+HOUSEHOLDS = 300
+MALE_RELATIONS = {"son", "grandson", "father", "son_in_law"}
+FEMALE_RELATIONS = {"daughter", "granddaughter", "mother", "daughter_in_law"}
+
+
+def generate(region: str = TOWNSHIP, seed: int = 7, households: int = HOUSEHOLDS):
+    return synthetic.generate_register(region, households, seed, as_of=AS_OF)
+
+
+def digest_of(region: str, seed: int) -> str:
+    """Generate, digest, and roll back, so the next generation starts from the same state."""
+    with transaction.atomic():
+        generate(region, seed)
+        digest = synthetic.register_digest(region)
+        transaction.set_rollback(True)
+    return digest
+
+
+def test_the_same_seed_gives_the_same_register_and_another_seed_another():
+    first = digest_of(TOWNSHIP, seed=7)
+    assert Household.objects.count() == 0  # rolled back
+    assert digest_of(TOWNSHIP, seed=7) == first
+    assert digest_of(TOWNSHIP, seed=8) != first
+
+
+def test_every_id_number_is_valid_unique_and_agrees_with_sex_birth_date_and_county():
+    counts = generate()
+    people = list(Person.objects.values_list("id_number", "sex", "birth_date", "region_code"))
+    assert len(people) == counts.people == counts.members + counts.helpers
+    assert len({number for number, *_rest in people}) == len(people)
+    for number, sex, birth_date, region_code in people:
+        parsed = idnumbers.validate(number, today=AS_OF)
+        assert (parsed.sex, parsed.birth_date) == (sex, birth_date)
+        assert number[:6] == region_code[:6] == "420222"
+
+
+def test_households_lie_only_in_villages_of_the_region_with_unique_numbers():
+    generate()
+    villages = set(
+        Region.objects.within(TOWNSHIP).filter(level=Level.VILLAGE).values_list("code", flat=True)
+    )
+    homes = list(Household.objects.values_list("number", "village_id"))
+    assert len(homes) == HOUSEHOLDS
+    assert {village for _number, village in homes} <= villages
+    assert len({village for _number, village in homes}) > 10  # spread, not piled up
+    assert all(number.startswith(village) and len(number) == 16 for number, village in homes)
+    assert len({number for number, _village in homes}) == HOUSEHOLDS
+
+
+def test_households_have_one_to_six_members_about_three_on_average():
+    counts = generate()
+    sizes = list(Household.objects.annotate(n=Count("members")).values_list("n", flat=True))
+    assert min(sizes) >= 1 and max(sizes) <= 6
+    assert 2.6 <= sum(sizes) / len(sizes) <= 3.5
+    assert counts.members == sum(sizes)
+
+
+def test_families_fit_their_relations():
+    generate()
+    heads = 0
+    for home in Household.objects.prefetch_related("members__person"):
+        members = {m.relation: m for m in home.members.all()}
+        head = members["head"]
+        assert home.head_id == head.person_id
+        heads += 1
+        head_age = idnumbers.age_on(head.person.birth_date, AS_OF)
+        assert 30 <= head_age <= 80
+        for member in home.members.all():
+            person = member.person
+            age = idnumbers.age_on(person.birth_date, AS_OF)
+            if member.relation in MALE_RELATIONS:
+                assert person.sex == "male"
+            if member.relation in FEMALE_RELATIONS:
+                assert person.sex == "female"
+            if member.relation == "spouse":
+                assert person.sex != head.person.sex
+                assert abs(age - head_age) <= 7
+            if member.relation in ("son", "daughter"):
+                assert age <= head_age - 19
+            if member.relation in ("father", "mother"):
+                assert age >= head_age + 16
+            if age < 6:
+                assert member.labour_capacity == "none"
+            if 6 <= age < 12:
+                assert member.school_status == "primary"
+    assert heads == HOUSEHOLDS
+
+
+def test_incomes_assurances_monitoring_pairings_and_visits_are_in_place():
+    generate()
+    years = HouseholdYear.objects.all()
+    assert years.count() == HOUSEHOLDS * 5
+    assert set(years.values_list("year", flat=True)) == {2020, 2021, 2022, 2023, 2024}
+    for year in years:
+        assert year.per_capita_net_income == year.compute_per_capita()
+    latest = sorted(years.filter(year=2024).values_list("per_capita_net_income", flat=True))
+    assert 6000 <= latest[len(latest) // 2] <= 20000  # the median household
+    monitored = Household.objects.exclude(monitoring_type="")
+    assert 0 < monitored.count() < HOUSEHOLDS * 0.15
+    # Every monitored household has a case open (being identified or monitored).
+    open_cases = MonitoringCase.objects.filter(
+        status__in=[choices.CaseStatus.IDENTIFYING, choices.CaseStatus.MONITORED]
+    )
+    assert set(open_cases.values_list("household_id", flat=True)) == set(
+        monitored.values_list("id", flat=True)
+    )
+    assert Pairing.objects.filter(ended_on__isnull=True).count() == HOUSEHOLDS
+    assert HOUSEHOLDS / 8 <= Helper.objects.count() <= HOUSEHOLDS / 3
+    dates = list(Visit.objects.values_list("visited_on", flat=True))
+    assert all(AS_OF - datetime.timedelta(days=365) <= day <= AS_OF for day in dates)
+    last_visit = Counter(Visit.objects.values_list("household_id", flat=True))
+    assert HOUSEHOLDS * 0.8 <= len(last_visit) < HOUSEHOLDS  # most visited, not all
+
+
+def test_one_audit_event_for_the_whole_register():
+    before = AuditEvent.objects.count()
+    counts = generate()
+    events = AuditEvent.objects.order_by("id")[before:]
+    assert len(events) == 1
+    event = events[0]
+    assert (event.action, event.model, event.region_code) == (
+        Action.IMPORT,
+        "registry.household",
+        TOWNSHIP,
+    )
+    assert event.extra["generator"] == "synthetic"
+    assert event.extra["seed"] == 7
+    assert event.extra["households"] == HOUSEHOLDS
+    assert event.extra["people"] == counts.people == Person.objects.count()
+
+
+def test_a_region_with_households_is_refused_and_left_unchanged():
+    HouseholdFactory()  # in 山川台, 兴国镇
+    before = (Household.objects.count(), Person.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(synthetic.RegisterExists):
+        generate(TOWNSHIP)
+    with pytest.raises(synthetic.RegisterExists):
+        generate("420222")  # the county holds that household too
+    assert (Household.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == (
+        before
+    )
+    generate(OTHER_TOWNSHIP, households=20)  # an empty neighbour is fine
+    assert Household.objects.filter(within("village_id", OTHER_TOWNSHIP)).count() == 20
+
+
+def test_the_command_reports_counts_and_says_when_it_refuses():
+    out = io.StringIO()
+    args = ["--region", TOWNSHIP, "--households", "40", "--seed", "3", "--as-of", "2026-11-26"]
+    call_command("generate_register", *args, stdout=out)
+    assert "40 households" in out.getvalue()
+    assert Household.objects.count() == 40
+    out = io.StringIO()
+    with translation.override("en"):  # checked in English, whatever the catalogue says
+        call_command("generate_register", *args, stdout=out)
+    assert "already has 40 households" in out.getvalue()
+    assert Household.objects.count() == 40
+    assert Member.objects.count() == Person.objects.exclude(helper__isnull=False).count()
