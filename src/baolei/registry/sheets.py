@@ -43,7 +43,7 @@ from baolei.imports.pipeline import (
 )
 from baolei.messages import lazy_format
 from baolei.regions.models import Level, Region
-from baolei.registry import choices, idnumbers
+from baolei.registry import choices, idnumbers, services
 from baolei.registry.choices import Relation
 from baolei.registry.models import Household, Member, Person, StatusChange
 
@@ -335,18 +335,7 @@ HOUSEHOLD_KEYS = (
     "other_causes",
     "monitoring_type",
 )
-MEMBER_KEYS = (
-    "relation",
-    "education",
-    "school_status",
-    "health",
-    "disability_grade",
-    "labour_capacity",
-    "employment",
-    "minimum_living",
-    "medical_insurance",
-    "pension_insurance",
-)
+MEMBER_KEYS = services.MEMBER_FIELDS  # the member columns a sheet row carries
 HOUSEHOLD_UPDATE_FIELDS = [
     "village_id",
     "address",
