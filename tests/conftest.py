@@ -18,6 +18,7 @@ and ``client_<person>`` is a test client logged in as that person.
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import translation
 
 from baolei.accounts.permissions import Role
 from baolei.regions.services import load_regions
@@ -49,6 +50,16 @@ def _test_settings(tmp_path_factory):
         STATIC_ROOT=tmp_path_factory.mktemp("static"),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     ):
+        yield
+
+
+@pytest.fixture
+def english(settings):
+    """The site and the code in English, the source language: tests that read messages
+    and pages use it, so that filling in the Chinese catalogue cannot change what they
+    prove (Chinese stays the default everywhere else)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
         yield
 
 

@@ -19,14 +19,7 @@ from tests.imports.registry_files import (
     xlsx_bytes,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_operator(settings):
-    # Commands speak the site's language (Chinese by default); these tests read the
-    # English wording, so they run as an English-language installation would.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.api import api
@@ -25,17 +25,10 @@ from tests.registry.factories import (
     id_number,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TOWNSHIP = "420222100"
 JSON = "application/json"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def _key(role: str = Role.TOWNSHIP_OFFICER, scope: str | None = TOWNSHIP, user=None) -> dict:

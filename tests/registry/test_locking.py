@@ -3,7 +3,6 @@ save is refused with a clear message, through the service, the page and the API,
 nothing of the first is overwritten."""
 
 import pytest
-from django.utils import translation
 
 from baolei.audit.models import AuditEvent
 from baolei.registry import services
@@ -12,14 +11,7 @@ from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.registry.factories import HouseholdFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from baolei.accounts.scope import Scope
 from baolei.registry import choices, monitoring, procedures
@@ -24,15 +24,7 @@ from tests.registry.factories import (
     MonitoringCaseFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The explanations are checked in English, their source language: the Chinese
-    catalogue is filled in later and must not change what these tests prove."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 TODAY = timezone.localdate()

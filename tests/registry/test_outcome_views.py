@@ -28,14 +28,7 @@ from tests.registry.factories import (
     PersonFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """Pages in English, the source language, whatever the Chinese catalogue holds later:
-    the middleware falls back to LANGUAGE_CODE when no language was chosen."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 TODAY = timezone.localdate()

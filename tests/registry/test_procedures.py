@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from baolei.registry import choices, procedures
 from baolei.registry.models import (
@@ -23,15 +23,7 @@ from tests.registry.factories import (
     MonitoringCaseFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The explanations are checked in English, their source language: the Chinese
-    catalogue is filled in later and must not change what these tests prove."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 Kind = Procedure.Kind

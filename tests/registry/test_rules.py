@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from baolei.accounts.scope import Scope
 from baolei.regions.models import Level, Region
@@ -16,15 +15,7 @@ from tests.registry.factories import (
     MemberFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The explanations are checked in English, their source language: the Chinese
-    catalogue is filled in later and must not change what these tests prove."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 ASSURANCE_FIELDS = [name for name, _label in choices.ASSURANCES]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.regions.models import Region
@@ -33,14 +33,7 @@ from tests.registry.factories import (
     id_number,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # The messages are checked in the source language, whatever the catalogue says.
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 BORN = datetime.date(1990, 6, 15)

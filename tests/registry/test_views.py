@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.regions.models import Region
@@ -27,17 +27,9 @@ from tests.registry.factories import (
     id_number,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TOWNSHIP = "420222100"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Pages are asserted on their English source strings, whatever the catalogue holds.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def _client(role: str, scope: str = TOWNSHIP) -> Client:

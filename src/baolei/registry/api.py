@@ -290,13 +290,9 @@ def _household_out(scope: Scope, household: Household) -> dict:
         village_code=household.village_id,
         village_name=household.village.name,
         head_name=head.name if head else None,
-        head_id_number=_id_number(scope, head.id_number) if head else None,
+        head_id_number=services.shown_id_number(scope, head.id_number) if head else None,
     )
     return data
-
-
-def _id_number(scope: Scope, number: str) -> str:
-    return number if scope.can(Perm.SEE_PERSONAL_DATA) else idnumbers.mask(number)
 
 
 def _member_out(scope: Scope, member: Member) -> dict:
@@ -306,7 +302,7 @@ def _member_out(scope: Scope, member: Member) -> dict:
         "id": member.pk,
         "person_id": person.pk,
         "name": person.name,
-        "id_number": _id_number(scope, person.id_number),
+        "id_number": services.shown_id_number(scope, person.id_number),
         "id_number_masked": not sees,
         "sex": person.sex,
         "birth_date": person.birth_date if sees else None,

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
 from baolei.audit.models import AuditEvent
 from baolei.messages import CodedError, lazy_format
@@ -84,6 +85,11 @@ INCOME_FIELDS = ("wages", "production_business", "property_income", "transfers",
 ASSURANCE_FIELDS = tuple(name for name, _label in choices.ASSURANCES)
 EARLIEST_YEAR = 2000
 PAGE_SIZE = 50
+
+
+def shown_id_number(scope: Scope, number: str) -> str:
+    """The full ID number for roles that may see personal data, the masked one otherwise."""
+    return number if scope.can(Perm.SEE_PERSONAL_DATA) else idnumbers.mask(number)
 
 
 class RegistryError(CodedError):

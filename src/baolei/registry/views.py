@@ -58,15 +58,10 @@ def _household(request: HttpRequest, pk: int) -> Household:
     return get_in_scope(Household.objects.select_related("village", "head"), request.scope, pk=pk)
 
 
-def shown_id_number(scope: Scope, number: str) -> str:
-    """The full ID number for roles that may see personal data, the masked one otherwise."""
-    return number if scope.can(Perm.SEE_PERSONAL_DATA) else idnumbers.mask(number)
-
-
 def _show_people(scope: Scope, people: list[Person | None]) -> None:
     for person in people:
         if person is not None:
-            person.shown_id_number = shown_id_number(scope, person.id_number)
+            person.shown_id_number = services.shown_id_number(scope, person.id_number)
 
 
 def _apply_error(form, error: services.RegistryError, aliases: dict[str, str] | None = None):
