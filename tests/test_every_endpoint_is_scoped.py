@@ -11,8 +11,7 @@ registry and record visits — in its own county.
 """
 
 import datetime
-import io
-import zipfile
+import importlib
 
 import pytest
 from django.test import Client
@@ -27,6 +26,9 @@ from baolei.registry import choices
 from baolei.registry.models import Household, Procedure, RiskEvent
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
+from tests.scoping import lacks as _lacks
+from tests.scoping import status as _status
+from tests.scoping import xlsx_lacks as _xlsx_lacks
 from tests.registry.factories import (
     HelperFactory,
     HouseholdFactory,
@@ -37,6 +39,20 @@ from tests.registry.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The capabilities built on the registry keep their checks beside their own tests. Each
+# module has `things(insider) -> dict` (objects of 兴国镇), `page_checks(things)` of
+# (url name, method, path, check) and `api_checks(things)` of (operation path in the
+# OpenAPI document, method, request path, JSON body or None, check); every check is tried
+# by the organisation department of 大冶市, which may edit organisations, cadres and talent
+# and see disciplinary records — in its own county.
+APP_CHECK_MODULES = [
+    "tests.organisation.scope_checks",
+    "tests.organisation.scope_checks_grading",
+    "tests.cadres.scope_checks",
+    "tests.cadres.scope_checks_teams",
+    "tests.talent.scope_checks",
+]
 
 # URL names that hold nothing of any region: logging in and out, one's own password and
 # tokens, the language switch, the empty form for a new user, the API's documentation.
@@ -252,19 +268,6 @@ def _queues_no_job():
     return check
 
 
-def _xlsx_lacks(text):
-    """Templates and exports are workbooks: look inside every XML part."""
-
-    def check(response):
-        assert response.status_code == 200
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        with zipfile.ZipFile(io.BytesIO(body)) as workbook:
-            parts = [workbook.read(name).decode() for name in workbook.namelist()]
-        assert parts and all(text not in part for part in parts)
-
-    return check
-
-
 def _creates_no_household(data):
     def check(response):
         assert response.status_code in (200, 403, 404), response.status_code
@@ -319,21 +322,6 @@ API_CHECKS = [
 ]
 
 
-def _status(code):
-    def check(response):
-        assert response.status_code == code, response.status_code
-
-    return check
-
-
-def _lacks(text):
-    def check(response):
-        assert response.status_code == 200
-        assert text not in response.content.decode()
-
-    return check
-
-
 def _url_names(resolver=None, namespace=""):
     names = set()
     for entry in (resolver or get_resolver()).url_patterns:
@@ -346,16 +334,56 @@ def _url_names(resolver=None, namespace=""):
     return names
 
 
-def test_every_endpoint_is_listed(insiders_things):
+@pytest.fixture
+def app_checks(insider):
+    """(module, its things) for every app module of checks."""
+    found = []
+    for name in APP_CHECK_MODULES:
+        module = importlib.import_module(name)
+        found.append((module, module.things(insider)))
+    return found
+
+
+def test_every_endpoint_is_listed(insiders_things, app_checks):
     checks = _page_checks(insiders_things) + _registry_checks(insiders_things)
+    for module, things in app_checks:
+        checks += module.page_checks(things)
     listed = {name for name, *_ in checks} | NOT_REGIONAL
     api_operations = {name for name in _url_names() if name.startswith("api:")}
     pages = _url_names() - api_operations
     assert pages == listed - {n for n in listed if n.startswith("api:")}
     documented = set(api.get_openapi_schema()["paths"])
     registry_paths = {path for path, *_ in _registry_api_checks(insiders_things)}
+    app_paths = {path for module, things in app_checks for path, *_ in module.api_checks(things)}
     lists = {"/api/registry/households", "/api/imports/", "/api/imports/templates/{kind}"}
-    assert documented == {path for path, _request, _check in API_CHECKS} | registry_paths | lists
+    expected = {path for path, _request, _check in API_CHECKS} | registry_paths | lists
+    assert documented == expected | app_paths
+
+
+def test_outsider_reaches_no_organisation_cadre_or_talent_page(client_outsider, app_checks):
+    for module, things in app_checks:
+        for name, method, path, check in module.page_checks(things):
+            response = getattr(client_outsider, method)(path)
+            try:
+                check(response)
+            except AssertionError as error:
+                raise AssertionError(f"{name} {method.upper()} {path}: {error}") from error
+
+
+def test_outsider_reaches_no_organisation_cadre_or_talent_api(client, outsider, app_checks):
+    key = ApiTokenFactory(user=outsider).key
+    for module, things in app_checks:
+        for operation, method, path, body, check in module.api_checks(things):
+            if body is None:
+                response = getattr(client, method)(path, headers=bearer(key))
+            else:
+                response = getattr(client, method)(
+                    path, data=body, content_type="application/json", headers=bearer(key)
+                )
+            try:
+                check(response)
+            except AssertionError as error:
+                raise AssertionError(f"{operation} {method.upper()} {path}: {error}") from error
 
 
 def test_outsider_reaches_no_page_of_the_insider(client_outsider, insiders_things):

@@ -52,11 +52,17 @@ api = NinjaAPI(
 )
 
 from baolei.accounts.api import router as accounts_router  # noqa: E402
+from baolei.cadres.api import router as cadres_router  # noqa: E402
 from baolei.imports.api import router as imports_router  # noqa: E402
+from baolei.organisation.api import router as organisation_router  # noqa: E402
 from baolei.regions.api import router as regions_router  # noqa: E402
 from baolei.registry.api import router as registry_router  # noqa: E402
+from baolei.talent.api import router as talent_router  # noqa: E402
 
 api.add_router("/regions/", regions_router)
 api.add_router("/me/", accounts_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/imports/", imports_router)
+api.add_router("/organisation/", organisation_router)
+api.add_router("/cadres/", cadres_router)
+api.add_router("/talent/", talent_router)

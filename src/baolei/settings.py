@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "baolei.audit",
     "baolei.registry",
     "baolei.imports",
+    "baolei.organisation",
+    "baolei.cadres",
+    "baolei.talent",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ class Perm(StrEnum):
     SEE_PERSONAL_DATA = "see_personal_data"  # unmasked ID numbers and health data
     USE_API = "use_api"  # personal API tokens
     MANAGE_REFERENCE_DATA = "manage_reference_data"  # reload the division codes
+    VIEW_DISCIPLINE = "view_discipline"  # cadres' disciplinary records
 
 
 PERM_LABELS = {
@@ -42,6 +43,7 @@ PERM_LABELS = {
     Perm.SEE_PERSONAL_DATA: _("See unmasked personal data"),
     Perm.USE_API: _("Use personal API tokens"),
     Perm.MANAGE_REFERENCE_DATA: _("Reload the division codes"),
+    Perm.VIEW_DISCIPLINE: _("See cadres' disciplinary records"),
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.EDIT_ORGANISATION,
             Perm.SEE_PERSONAL_DATA,
             Perm.USE_API,
+            Perm.VIEW_DISCIPLINE,
         }
     ),
     Role.REVITALISATION_BUREAU: frozenset(
