@@ -26,9 +26,6 @@ from baolei.registry import choices
 from baolei.registry.models import Household, Procedure, RiskEvent
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
-from tests.scoping import lacks as _lacks
-from tests.scoping import status as _status
-from tests.scoping import xlsx_lacks as _xlsx_lacks
 from tests.registry.factories import (
     HelperFactory,
     HouseholdFactory,
@@ -37,6 +34,9 @@ from tests.registry.factories import (
     PairingFactory,
     VisitFactory,
 )
+from tests.scoping import lacks as _lacks
+from tests.scoping import status as _status
+from tests.scoping import xlsx_lacks as _xlsx_lacks
 
 pytestmark = pytest.mark.django_db
 
