@@ -244,6 +244,14 @@ def _find_or_make_person(
     return person
 
 
+def person_for(id_number: str, name: str, region_code: str, **extra: str | None) -> Person:
+    """The one record of a person given by ID number and name, made if new: what the
+    organisation, cadres and talent records hang off. Raises `RegistryError` (field
+    "id_number" or "name") for an invalid number or a name that does not match."""
+    parsed = validate_person_fields(id_number, name)
+    return _find_or_make_person(parsed, name, region_code, **extra)
+
+
 # --- validation helpers ----------------------------------------------------------------
 
 
