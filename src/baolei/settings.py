@@ -185,6 +185,8 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# An import job silent for this long was left by a worker that died: marked failed.
+BAOLEI_IMPORT_STALE_SECONDS = envint("BAOLEI_IMPORT_STALE_SECONDS", 600)
 
 # Security headers on by default; TLS-only cookies unless the site is explicitly served
 # over plain HTTP (the local demo at 127.0.0.1:8000).

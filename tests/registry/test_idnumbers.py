@@ -234,6 +234,18 @@ def test_repr_does_not_show_the_full_number():
     assert "110105********002X" in repr(parsed)
 
 
+def test_a_validated_number_is_the_same_value_as_one_built_directly():
+    built = idnumbers.IdNumber(
+        number=KNOWN_VALID,
+        birth_date=datetime.date(1949, 12, 31),
+        sex=idnumbers.FEMALE,
+        region_code="110105",
+    )
+    parsed = validate(KNOWN_VALID.lower(), today=TODAY)
+    assert parsed == built and hash(parsed) == hash(built)
+    assert {parsed: "found"}[built] == "found"  # usable as a key, as importers do
+
+
 def test_id_number_is_frozen():
     parsed = validate(KNOWN_VALID, today=TODAY)
     with pytest.raises(AttributeError):

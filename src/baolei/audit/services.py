@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_init, post_save
 
 from baolei.audit.context import current_actor
@@ -29,6 +30,8 @@ def _json_safe(value: Any) -> Any:
         return str(value)
     if isinstance(value, list | tuple):
         return [_json_safe(item) for item in value]
+    if isinstance(value, FieldFile):  # the file's name: its bytes are not the log's to keep
+        return value.name or ""
     return value
 
 

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from baolei.accounts.permissions import Perm
-from baolei.imports import exporting, pipeline, views
+from baolei.imports import exporting, pipeline, stale, views
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
 
@@ -62,7 +62,9 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 @router.get("/", response=list[ImportJobOut], summary="Import jobs in scope, newest first")
 def list_jobs(request: HttpRequest, limit: int = 50):
     _allowed(request)
-    return list(views.visible_jobs(request.scope)[: max(1, min(limit, 500))])
+    stale.sweep_stale_jobs()
+    jobs = views.visible_jobs(request.scope)[: max(1, min(limit, 500))]
+    return [job.with_live_progress() for job in jobs]
 
 
 @router.post(
@@ -95,7 +97,7 @@ def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
 
 @router.get("/{int:job_id}", response=ImportJobOut, summary="One import job: status and progress")
 def get_job(request: HttpRequest, job_id: int):
-    return _job(request, job_id)
+    return _job(request, job_id).with_live_progress()
 
 
 @router.get(

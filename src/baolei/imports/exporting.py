@@ -1,10 +1,10 @@
 """Exports: one row iterator, written as XLSX or CSV in constant memory, and recorded.
 
 A list page builds an iterator of rows (already scoped, filtered and masked for the
-reader) and hands it here with its header. XLSX is written by xlsxwriter in
-`constant_memory` mode (each row is flushed to disk as it is written) into a temporary
-file that is then streamed back; CSV is streamed as it is produced. Neither holds the
-list in memory, so a million rows cost what a thousand do.
+reader) and hands it here with its header. XLSX is written by `xlsx.write_workbook`, our
+own streaming SpreadsheetML writer (each row goes into the compressed worksheet as it
+comes), into a temporary file that is then streamed back; CSV is streamed as it is
+produced. Neither holds the list in memory, so a million rows cost what a thousand do.
 
 Every export is one audit event (`Action.EXPORT`) with the number of rows and the
 filters, in the reader's name and scope.
@@ -16,12 +16,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-import xlsxwriter
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from baolei.audit import services as audit
 from baolei.audit.models import Action
+from baolei.imports import xlsx
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -48,28 +48,11 @@ def write_xlsx(
     """Write the rows into an XLSX workbook in constant memory; returns the row count.
 
     Cells of `text_columns` are written as text (ID numbers must not become 4.2E+17);
-    the header row is frozen and filterable.
+    the header row is frozen and filterable. `target` is a path or a binary file.
     """
-    workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
+    return xlsx.write_workbook(
+        target, header, rows, sheet_name=sheet_name, text_columns=text_columns, widths=widths
     )
-    worksheet = workbook.add_worksheet(sheet_name[:31])
-    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    text = workbook.add_format({"num_format": 49})
-    for index, width in enumerate(widths):
-        worksheet.set_column(index, index, width, text if index in text_columns else None)
-    for index in text_columns:
-        if index >= len(widths):
-            worksheet.set_column(index, index, 20, text)
-    worksheet.write_row(0, 0, header, bold)
-    worksheet.freeze_panes(1, 0)
-    count = 0
-    write_row = worksheet.write_row
-    for count, row in enumerate(rows, start=1):
-        write_row(count, 0, row)
-    worksheet.autofilter(0, 0, max(count, 1), max(len(header) - 1, 0))
-    workbook.close()
-    return count
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:

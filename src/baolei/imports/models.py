@@ -1,7 +1,8 @@
 """Import jobs: one uploaded file, its validation, its load and what came of it."""
 
+import json
 import uuid
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.db import models
@@ -77,6 +78,12 @@ class ImportJob(models.Model):
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last progress"),
+        null=True,
+        blank=True,
+        help_text=_("When the worker last reported progress; a job silent for long is stale."),
+    )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
@@ -103,3 +110,33 @@ class ImportJob(models.Model):
     @property
     def is_csv(self) -> bool:
         return PurePath(self.filename).suffix.lower() == ".csv"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.VALIDATING, self.Status.LOADING)
+
+    def with_live_progress(self) -> "ImportJob":
+        """The job with the progress of its load, which on SQLite is in a side file (the
+        job's row cannot be written while the load's transaction holds the database)."""
+        if self.status == self.Status.LOADING:
+            reported = read_progress_file(self.pk)
+            if reported is not None:
+                self.rows_done = reported["rows_done"]
+                self.rows_total = reported["rows_total"]
+        return self
+
+
+def progress_file(job_id: int) -> Path:
+    """Where a load's progress goes when the database cannot take it (SQLite)."""
+    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{job_id}.json"
+
+
+def read_progress_file(job_id: int) -> dict | None:
+    """The progress the worker last wrote aside, with the file's time (`at`), if any."""
+    path = progress_file(job_id)
+    try:
+        reported = json.loads(path.read_text())
+        reported["at"] = path.stat().st_mtime
+    except (OSError, ValueError):
+        return None
+    return reported

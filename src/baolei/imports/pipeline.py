@@ -26,9 +26,13 @@ Sheets live in each app's `sheets.py` and are found on first use.
 import contextlib
 import csv
 import datetime
+import gc
 import hashlib
 import io
+import itertools
+import json
 import logging
+import operator
 import re
 import tempfile
 import unicodedata
@@ -53,7 +57,7 @@ from baolei.audit import context as audit_context
 from baolei.audit import services as audit
 from baolei.audit.models import Action
 from baolei.imports import cells
-from baolei.imports.models import ImportJob
+from baolei.imports.models import ImportJob, progress_file
 from baolei.imports.reading import SourceRow, UnreadableFile, iter_table
 from baolei.messages import CodedError, lazy_format
 
@@ -68,6 +72,9 @@ PARSE_CHUNK = 5_000  # rows parsed between two progress reports
 STORED_ERRORS = 500  # errors kept on the job for the page; the file has them all
 SEPARATORS = re.compile(r"[、,，;；/／|\s]+")
 YES_NO = ("是", "否")
+COPY_ROWS = 2_000  # rows formatted and sent to a COPY at a time
+INSERT_BATCH = 20_000  # rows per COPY or executemany: progress moves between batches
+KEY_SEPARATOR = "\x1f"  # the unit separator: no key read from a cell holds it
 
 
 class _Invalid:
@@ -284,6 +291,21 @@ def yes_no(scope: Scope | None = None) -> Sequence[str]:
     return YES_NO
 
 
+def terms_column(
+    key: str, header: str, enumeration: type, terms: dict[str, Sequence[str]], **options: Any
+) -> Column:
+    """An enumeration column whose cells are Chinese terms: `terms` maps each code to its
+    words, the first shown in templates and exports, the others accepted on import."""
+    return Column(
+        key,
+        header,
+        choices=enumeration,
+        labels={code: words[0] for code, words in terms.items()},
+        synonyms={word: code for code, words in terms.items() for word in words[1:]},
+        **options,
+    )
+
+
 def boolean_column(key: str, header: str, **options: Any) -> Column:
     """A 是/否 column with its drop-down; 有/无, Y/N, 1/0 are read too."""
     options.setdefault("width", 8)
@@ -438,6 +460,7 @@ def parse_rows(
     """
     columns: dict[str, list[Any]] = {column.key: [] for column in sheet.columns}
     caches: dict[str, dict[str, Any]] = {column.key: {} for column in sheet.columns}
+    refused: dict[str, set[str]] = {column.key: set() for column in sheet.columns}
     for start in range(0, len(rows), PARSE_CHUNK):
         chunk = rows[start : start + PARSE_CHUNK]
         # The chunk's cells by column; `reading` pads every row to the header's width.
@@ -450,7 +473,9 @@ def parse_rows(
                 continue
             texts = by_column[index]
             if column.cacheable:
-                outcomes, refusals = _parse_cached(column, texts, caches[column.key])
+                outcomes, refusals = _parse_cached(
+                    column, texts, caches[column.key], refused[column.key]
+                )
             else:
                 outcomes = [_outcome(column, text) for text in texts]
                 refusals = True
@@ -501,15 +526,17 @@ def _outcome(column: Column, text: str) -> Any:
 
 
 def _parse_cached(
-    column: Column, texts: Sequence[str], cache: dict[str, Any]
+    column: Column, texts: Sequence[str], cache: dict[str, Any], refused: set[str]
 ) -> tuple[list[Any], bool]:
     """The outcomes of the texts, each distinct text parsed once, and whether any of
-    them is a refusal (most chunks have none, and are not looked at again)."""
+    them is a refusal (most chunks have none, and are not looked at again). `refused`
+    holds the column's texts refused so far."""
     for text in set(texts).difference(cache):
-        cache[text] = _outcome(column, text)
+        outcome = cache[text] = _outcome(column, text)
+        if outcome.__class__ is _Refusal:
+            refused.add(text)
     outcomes = list(map(cache.__getitem__, texts))
-    refusals = any(outcome.__class__ is _Refusal for outcome in map(cache.__getitem__, set(texts)))
-    return outcomes, refusals
+    return outcomes, bool(refused) and not refused.isdisjoint(texts)
 
 
 # Importers
@@ -593,6 +620,32 @@ def run_import(
 ) -> Outcome:
     """Read, parse, check and — only if every row passed — load the file, in one
     transaction with one audit event. Nothing is written when anything was rejected."""
+    with _no_cycle_collection():
+        return _run_import(sheet, source, filename, context, progress)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused for the import: a file of a hundred thousand
+    rows makes millions of lists and strings, none of them in a cycle, and the collector
+    would walk all of them again and again (a quarter of the reading time). Objects in
+    cycles made meanwhile are collected once it runs again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_import(
+    sheet: Sheet,
+    source: str | Path | bytes,
+    filename: str,
+    context: ImportContext,
+    progress: Progress | None,
+) -> Outcome:
     progress = progress or Progress()
     errors = Errors()
     try:
@@ -603,9 +656,9 @@ def run_import(
             return Outcome(ImportJob.Status.REJECTED, 0, errors, header=header.values)
         progress.phase(ImportJob.Status.VALIDATING, 0)  # reading: the total is not known yet
         source_rows = []
-        for row in rows:
-            source_rows.append(row)
-            if len(source_rows) % PARSE_CHUNK == 0:
+        while chunk := list(itertools.islice(rows, PARSE_CHUNK)):
+            source_rows.extend(chunk)
+            if len(chunk) == PARSE_CHUNK:
                 progress.rows(len(source_rows))
     except UnreadableFile as error:
         errors.add(0, "", error.message)
@@ -678,7 +731,15 @@ def fetch_in(queryset: models.QuerySet, field_name: str, keys: Iterable[Any]) ->
         return []
     if connection.vendor == "postgresql":
         cast = queryset.model._meta.get_field(field_name).cast_db_type(connection)
-        keys_sql = RawSQL(f"SELECT unnest(%s::{cast}[])", [keys])
+        if all(key.__class__ is str and key and KEY_SEPARATOR not in key for key in keys):
+            # One text parameter split by the server: psycopg dumps a list of a hundred
+            # thousand strings in Python, a joined string at once.
+            keys_sql = RawSQL(
+                f"SELECT unnest(string_to_array(%s, %s))::{cast}",
+                [KEY_SEPARATOR.join(keys), KEY_SEPARATOR],
+            )
+        else:
+            keys_sql = RawSQL(f"SELECT unnest(%s::{cast}[])", [keys])
         return list(queryset.filter(**{f"{field_name}__in": keys_sql}))
     found: list[Any] = []
     for batch in _batches(keys, query_chunk_size()):
@@ -719,16 +780,92 @@ def _converters(fields: list[models.Field]) -> list[Callable[[Any], Any] | None]
     ]
 
 
-def _prepare(rows: Iterable[Sequence[Any]], converters: list) -> Iterator[Sequence[Any]]:
+def _prepare(rows: Iterable[Sequence[Any]], converters: list) -> Iterable[Sequence[Any]]:
     active = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
     if not active:
-        yield from rows
-        return
+        return rows  # as they are: no generator between the rows and COPY
+    return _converted(rows, active)
+
+
+def _converted(rows: Iterable[Sequence[Any]], active: list) -> Iterator[Sequence[Any]]:
     for row in rows:
         row = list(row)
         for i, convert in active:
             row[i] = convert(row[i])
         yield row
+
+
+# Field types whose Python values CSV writes as PostgreSQL reads them (str() of a date, a
+# number, a bool, a UUID); JSON, binary, durations and arrays go through `write_row`.
+_CSV_COPY_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "BigIntegerField",
+        "IntegerField",
+        "SmallIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "BooleanField",
+        "CharField",
+        "TextField",
+        "SlugField",
+        "EmailField",
+        "URLField",
+        "DateField",
+        "DateTimeField",
+        "TimeField",
+        "DecimalField",
+        "FloatField",
+        "UUIDField",
+        "GenericIPAddressField",
+    }
+)
+
+
+def _csv_copy_options(fields: Sequence[models.Field]) -> str | None:
+    """The options of a `COPY … FROM STDIN` in CSV format for rows of these fields, or
+    None when CSV cannot carry them all.
+
+    CSV is written by the C `csv` module, many times faster than formatting row by row.
+    An empty unquoted cell is NULL, so every non-null text column is FORCE_NOT_NULL (its
+    empty string stays an empty string), and a nullable text column, where CSV could not
+    tell the two apart, is left to `write_row`.
+    """
+    quote = connection.ops.quote_name
+    not_null = []
+    for f in fields:
+        base = f.target_field if f.is_relation else f
+        if base.get_internal_type() not in _CSV_COPY_TYPES:
+            return None
+        if base.empty_strings_allowed:
+            if f.null:
+                return None
+            not_null.append(quote(f.column))
+    forced = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
+    return f"FORMAT csv{forced}"
+
+
+def _copy(cursor, sql: str, options: str | None, rows: Iterable[Sequence[Any]]) -> None:
+    """`sql` is "COPY table (columns) FROM STDIN"; the rows go as CSV when they can."""
+    if options is None:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    rows = iter(rows)
+    with cursor.copy(f"{sql} ({options})") as copy:
+        # A few thousand rows at a time: the server takes in one part while the next is
+        # formatted.
+        while part := list(itertools.islice(rows, COPY_ROWS)):
+            writer.writerows(part)
+            copy.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
 
 
 class _Defaults:
@@ -756,8 +893,29 @@ class _Defaults:
             else:
                 raise ValueError(f"{model.__name__}.{f.name} must be given for new rows")
 
-    def complete(self, row: Sequence[Any]) -> list[Any]:
-        return [row[source] if given else source for given, source in self.sources]
+        # (key, *constants, *row) picked in the table's column order by one C call.
+        constants = [source for given, source in self.sources if not given]
+        picks, constant = [0], 1
+        for given, source in self.sources:
+            if given:
+                picks.append(1 + len(constants) + source)
+            else:
+                picks.append(constant)
+                constant += 1
+        self._constants = tuple(constants)
+        self._pick = operator.itemgetter(*picks)
+
+    def as_text(self) -> None:
+        """Dates and times among the constants turned into their text once, for CSV:
+        formatting the same timestamp in every row costs more than the rest of it."""
+        self._constants = tuple(
+            str(value) if isinstance(value, datetime.date | datetime.time) else value
+            for value in self._constants
+        )
+
+    def keyed(self, key: int, row: Sequence[Any]) -> tuple:
+        """The whole row for the table: its primary key, then every other column."""
+        return self._pick((key, *self._constants, *row))
 
 
 def _new_keys(model: type[models.Model], count: int) -> list[int]:
@@ -771,11 +929,14 @@ def _new_keys(model: type[models.Model], count: int) -> list[int]:
     column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # As one text value: a hundred thousand keys as rows cost a second to fetch.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+            sequence = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, count],
+                "SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
+                [sequence, count],
             )
-            return [key for (key,) in cursor.fetchall()]
+            return list(map(int, cursor.fetchone()[0].split(",")))
         quote = connection.ops.quote_name
         cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
         highest = cursor.fetchone()[0]
@@ -830,20 +991,15 @@ def insert_rows(
     columns = ", ".join(quote(f.column) for f in [pk, *fields])
     converters = [None, *_converters(fields)]
     table = quote(model._meta.db_table)
+    options = _csv_copy_options([pk, *fields]) if connection.vendor == "postgresql" else None
+    if options is not None:
+        defaults.as_text()
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5_000):
-            batch = rows[start : start + 5_000]
-            full = _prepare(
-                (
-                    [key, *defaults.complete(row)]
-                    for key, row in zip(keys[start:], batch, strict=False)
-                ),
-                converters,
-            )
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            full = _prepare(map(defaults.keyed, keys[start:], batch), converters)
             if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in full:
-                        copy.write_row(row)
+                _copy(cursor, f"COPY {table} ({columns}) FROM STDIN", options, full)
             else:
                 marks = ", ".join(["%s"] * (len(fields) + 1))
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(full))
@@ -880,9 +1036,12 @@ def update_rows(
                 f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
-            with cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-                for row in _prepare(rows, converters):
-                    copy.write_row(row)
+            _copy(
+                cursor,
+                f"COPY {stage} ({columns}) FROM STDIN",
+                _csv_copy_options([pk, *fields]),
+                _prepare(rows, converters),
+            )
             assignments = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM {stage} AS s "
@@ -893,7 +1052,7 @@ def update_rows(
             return
         assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         sql = f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s"
-        for batch in _batches(rows, 5_000):
+        for batch in _batches(rows, INSERT_BATCH):
             cursor.executemany(sql, [[*row[1:], row[0]] for row in _prepare(batch, converters)])
             progress(len(batch))
 
@@ -1128,9 +1287,14 @@ class JobProgress(Progress):
     """Writes the phase and the rows done to the job's row, every `every` rows, each in
     its own short transaction so that the page polling the job sees it at once.
 
+    Every write is also the job's heartbeat (`heartbeat_at`): a job in progress whose
+    heartbeat stopped long ago was left by a worker that died (`stale.sweep_stale_jobs`).
+
     During the load, the pipeline is inside its one big transaction; on PostgreSQL the
-    progress goes through a second connection, on SQLite (one writer at a time) it is
-    kept back until the end. `echo` receives every report too (the terminal's bar).
+    progress goes through a second connection, on SQLite (one writer at a time, held by
+    the load) into a small side file that the job's page reads
+    (`ImportJob.with_live_progress`). `echo` receives every report too (the terminal's
+    bar).
     """
 
     def __init__(self, job: ImportJob, echo: Callable[[str, int, int], None] | None = None):
@@ -1142,6 +1306,7 @@ class JobProgress(Progress):
         self.written = 0
         self.every = 1
         self._side = None
+        self._file: Path | None = None
 
     def phase(self, status: str, total: int) -> None:
         self.status, self.total, self.done, self.written = status, total, 0, 0
@@ -1162,11 +1327,18 @@ class JobProgress(Progress):
         self.written = self.done
         if self.echo is not None:
             self.echo(self.status, self.done, self.total)
-        values = {"status": self.status, "rows_done": self.done, "rows_total": self.total}
+        values = {
+            "status": self.status,
+            "rows_done": self.done,
+            "rows_total": self.total,
+            "heartbeat_at": timezone.now(),
+        }
         if force or self.status != ImportJob.Status.LOADING:
             ImportJob.objects.filter(pk=self.job.pk).update(**values)
         elif connection.vendor == "postgresql":
             self._write_aside(values)
+        else:
+            self._write_file(values)
 
     def _write_aside(self, values: dict) -> None:
         try:
@@ -1174,17 +1346,39 @@ class JobProgress(Progress):
                 self._side = connections.create_connection(connection.alias)
             with self._side.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE imports_importjob SET status = %s, rows_done = %s, rows_total = %s "
-                    "WHERE id = %s",
-                    [values["status"], values["rows_done"], values["rows_total"], self.job.pk],
+                    "UPDATE imports_importjob SET status = %s, rows_done = %s, rows_total = %s, "
+                    "heartbeat_at = %s WHERE id = %s",
+                    [
+                        values["status"],
+                        values["rows_done"],
+                        values["rows_total"],
+                        values["heartbeat_at"],
+                        self.job.pk,
+                    ],
                 )
         except DatabaseError:  # progress is a courtesy; the import must not fail for it
+            logger.warning("could not report the progress of import job %s", self.job.pk)
+
+    def _write_file(self, values: dict) -> None:
+        path = progress_file(self.job.pk)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(".partial")
+            partial.write_text(
+                json.dumps({"rows_done": values["rows_done"], "rows_total": values["rows_total"]})
+            )
+            partial.replace(path)  # a reader sees the old report or the new, never half
+            self._file = path
+        except OSError:
             logger.warning("could not report the progress of import job %s", self.job.pk)
 
     def close(self) -> None:
         if self._side is not None:
             self._side.close()
             self._side = None
+        if self._file is not None:
+            self._file.unlink(missing_ok=True)
+            self._file = None
 
 
 def _save_rejected_files(job: ImportJob, outcome: Outcome) -> None:
@@ -1210,8 +1404,8 @@ def run_job(job: ImportJob, echo: Callable[[str, int, int], None] | None = None)
     transaction) and is raised again for the worker's log.
     """
     job.status = ImportJob.Status.VALIDATING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "started_at", "heartbeat_at"])
     progress = JobProgress(job, echo)
     scope = job_scope(job)
     actor = audit_context.Actor(

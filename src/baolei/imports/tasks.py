@@ -7,14 +7,16 @@ whichever worker is running.
 
 from django_tasks import task
 
-from baolei.imports import pipeline
+from baolei.imports import pipeline, stale
 from baolei.imports.models import ImportJob
 
 
 @task()
 def run_import_job(job_id: int) -> dict:
     """Run one uploaded file through the pipeline; the job's row tells the page how far
-    it got and how it ended."""
+    it got and how it ended. A worker starting a job first sweeps the jobs that a dead
+    worker left running."""
+    stale.sweep_stale_jobs()
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     if job.is_finished:  # run twice (a retried task): the outcome stands
         return {"status": job.status, "counts": job.counts}

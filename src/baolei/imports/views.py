@@ -19,7 +19,7 @@ from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
 from baolei.forms import BulmaFormMixin
-from baolei.imports import exporting, pipeline
+from baolei.imports import exporting, pipeline, stale
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
 from baolei.messages import lazy_format
@@ -158,6 +158,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def job_list(request: HttpRequest) -> HttpResponse:
     importable_sheets(request.scope)
+    stale.sweep_stale_jobs()
     jobs = visible_jobs(request.scope).select_related("uploaded_by")
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     titles = {sheet.kind: sheet.title for sheet in pipeline.sheets().values()}
@@ -167,7 +168,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's state; the page polls it (HTMX, every second) until it has finished."""
-    job = job_in_scope(request.scope, pk)
+    job = job_in_scope(request.scope, pk).with_live_progress()
     sheet = pipeline.get_sheet(job.kind)
     context = {
         "job": job,

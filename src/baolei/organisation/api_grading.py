@@ -1,3 +1,481 @@
-from ninja import Router
+"""The API of branch grading, weak branches and organisation life, under /api/organisation/.
+
+Scoped like the pages: a record outside the caller's scope answers 404, lists hold only
+the scope's records, a missing permission answers 403 and a refusal of the services 422
+with the field at fault. Dates given for "today" default to the server's date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.organisation import grading, life, rectification
+from baolei.organisation.api_common import (
+    ErrorOut,
+    StrictSchema,
+    refusal,
+    region_filter,
+    require,
+    within,
+)
+from baolei.organisation.models_grading import (
+    BranchGrading,
+    LifeKind,
+    LifeRecord,
+    RectificationTask,
+    TaskStatus,
+    WeakBranchDesignation,
+)
+from baolei.regions.models import Region
 
 router = Router(tags=["organisation"])
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+class ScoreOut(Schema):
+    indicator_id: int
+    indicator: str
+    score: Decimal
+    max_score: Decimal
+    weight: Decimal
+    points: Decimal
+    explanation: str
+    evidence: str
+    attachment: str
+
+
+class GradingOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    region_code: str
+    year: int
+    total: Decimal
+    percent: Decimal
+    grade: str
+    lagging: bool
+    graded_by: str
+    updated_at: datetime.datetime
+
+
+class GradingDetailOut(GradingOut):
+    checklist_id: int
+    max_total: Decimal
+    explanation: str
+    scores: list[ScoreOut]
+    note: str
+
+
+class ScoreIn(StrictSchema):
+    indicator_id: int
+    score: Decimal
+    evidence: str = ""
+    attachment: str = ""
+
+
+class GradingIn(StrictSchema):
+    scores: list[ScoreIn]
+    note: str = ""
+
+
+class NoteOut(Schema):
+    id: int
+    noted_on: datetime.date
+    text: str
+    author: str
+
+
+class TaskOut(Schema):
+    id: int
+    designation_id: int
+    region_code: str
+    description: str
+    owner_name: str
+    deadline: datetime.date
+    status: str
+    overdue: bool
+    verification: str
+    verified_by: str
+    verified_on: datetime.date | None
+    closed_on: datetime.date | None
+
+
+class TaskDetailOut(TaskOut):
+    notes: list[NoteOut]
+
+
+class DesignationOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    region_code: str
+    year: int
+    status: str
+    designated_on: datetime.date
+    designated_by: str
+    closed_on: datetime.date | None
+    criteria: list[str]
+    tasks: list[TaskOut]
+
+
+class NoteIn(StrictSchema):
+    text: str
+    noted_on: datetime.date | None = Field(None, description="Default: today.")
+
+
+class VerifyIn(StrictSchema):
+    passed: bool
+    verified_on: datetime.date | None = Field(None, description="Default: today.")
+    note: str = ""
+
+
+class CloseIn(StrictSchema):
+    closed_on: datetime.date | None = Field(None, description="Default: today.")
+
+
+class LifeOut(Schema):
+    id: int
+    organisation_id: int
+    region_code: str
+    kind: str
+    held_on: datetime.date
+    topic: str
+    attended: int
+    expected: int
+    note: str
+
+
+class LifeIn(StrictSchema):
+    organisation_id: int
+    kind: LifeKind
+    held_on: datetime.date
+    topic: str
+    attended: int = Field(ge=0)
+    expected: int = Field(ge=1)
+    note: str = ""
+
+
+class OverdueOut(Schema):
+    township_code: str
+    township_name: str
+    overdue: int
+
+
+class RegionYearIn(Schema):
+    year: int | None = Field(None, description="Default: this year.")
+    region: str | None = Field(None, description="A region code within the scope.")
+
+
+class TaskFilterIn(Schema):
+    region: str | None = None
+    status: TaskStatus | None = None
+    overdue: bool = False
+
+
+class LifeFilterIn(Schema):
+    region: str | None = None
+    year: int | None = None
+    quarter: int | None = Field(None, ge=1, le=4)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _in_region(queryset, scope: Scope, region: str | None):
+    return within(queryset, "region_code", region_filter(scope, region))
+
+
+def _grading_out(row: BranchGrading) -> dict:
+    return {
+        "id": row.pk,
+        "organisation_id": row.organisation_id,
+        "organisation_name": row.organisation.name,
+        "region_code": row.region_code,
+        "year": row.year,
+        "total": row.total,
+        "percent": row.percent,
+        "grade": row.grade,
+        "lagging": row.lagging,
+        "graded_by": row.graded_by,
+        "updated_at": row.updated_at,
+    }
+
+
+def _grading_detail(row: BranchGrading) -> dict:
+    result = grading.explain(row)
+    scores = {score.indicator_id: score for score in row.scores.all()}
+    return {
+        **_grading_out(row),
+        "checklist_id": row.checklist_id,
+        "max_total": result.max_total,
+        "explanation": result.explanation,
+        "note": row.note,
+        "scores": [
+            {
+                "indicator_id": line.indicator.pk,
+                "indicator": line.indicator.name,
+                "score": line.score,
+                "max_score": line.indicator.max_score,
+                "weight": line.indicator.weight,
+                "points": line.points,
+                "explanation": line.explanation,
+                "evidence": scores[line.indicator.pk].evidence
+                if line.indicator.pk in scores
+                else "",
+                "attachment": (
+                    scores[line.indicator.pk].attachment if line.indicator.pk in scores else ""
+                ),
+            }
+            for line in result.lines
+        ],
+    }
+
+
+def _task_out(task: RectificationTask, today: datetime.date) -> dict:
+    return {
+        "id": task.pk,
+        "designation_id": task.designation_id,
+        "region_code": task.region_code,
+        "description": task.description,
+        "owner_name": task.owner_name,
+        "deadline": task.deadline,
+        "status": task.status,
+        "overdue": task.is_overdue(today),
+        "verification": task.verification,
+        "verified_by": task.verified_by,
+        "verified_on": task.verified_on,
+        "closed_on": task.closed_on,
+    }
+
+
+def _task_detail(task: RectificationTask, today: datetime.date) -> dict:
+    return {**_task_out(task, today), "notes": list(task.notes.all())}
+
+
+def _designation_out(row: WeakBranchDesignation, today: datetime.date) -> dict:
+    return {
+        "id": row.pk,
+        "organisation_id": row.organisation_id,
+        "organisation_name": row.organisation.name,
+        "region_code": row.region_code,
+        "year": row.year,
+        "status": row.status,
+        "designated_on": row.designated_on,
+        "designated_by": row.designated_by,
+        "closed_on": row.closed_on,
+        "criteria": [criterion.name for criterion in row.criteria.all()],
+        "tasks": [_task_out(task, today) for task in row.tasks.all()],
+    }
+
+
+def _task(request: HttpRequest, pk: int) -> RectificationTask:
+    return get_in_scope(
+        RectificationTask.objects.select_related("designation"), request.scope, pk=pk
+    )
+
+
+# --- gradings ----------------------------------------------------------------------------
+
+
+@router.get("/gradings", response=list[GradingOut], summary="Branch gradings of a year in scope")
+def list_gradings(request: HttpRequest, filters: Query[RegionYearIn]):
+    scope = require(request, Perm.VIEW)
+    year = filters.year or timezone.localdate().year
+    rows = scoped(BranchGrading.objects.filter(year=year), scope)
+    rows = _in_region(rows, scope, filters.region).select_related("organisation")
+    return [_grading_out(row) for row in rows.order_by("region_code")[:5000]]
+
+
+@router.get(
+    "/gradings/{pk}", response=GradingDetailOut, summary="A grading with its explained scores"
+)
+def get_grading(request: HttpRequest, pk: int):
+    require(request, Perm.VIEW)
+    row = get_in_scope(
+        BranchGrading.objects.select_related("organisation", "checklist"), request.scope, pk=pk
+    )
+    return _grading_detail(row)
+
+
+@router.put(
+    "/branches/{pk}/gradings/{year}",
+    response={200: GradingDetailOut, 422: ErrorOut},
+    summary="Record a branch's scores of a year; the total and grade are computed",
+)
+def put_grading(request: HttpRequest, pk: int, year: int, payload: GradingIn):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    branch = get_in_scope(grading.village_branches(scope), scope, pk=pk)
+    entries = {
+        score.indicator_id: grading.ScoreEntry(score.score, score.evidence, score.attachment)
+        for score in payload.scores
+    }
+    try:
+        row = grading.do_save_grading(request.user, branch, year, entries, payload.note)
+    except grading.GradingError as error:
+        return refusal(error)
+    return Status(200, _grading_detail(row))
+
+
+# --- weak branches and tasks -------------------------------------------------------------
+
+
+@router.get(
+    "/weak-branches",
+    response=list[DesignationOut],
+    summary="Weak and lax branches of a year in scope, with their tasks",
+)
+def list_weak_branches(request: HttpRequest, filters: Query[RegionYearIn]):
+    scope = require(request, Perm.VIEW)
+    year = filters.year or timezone.localdate().year
+    rows = scoped(WeakBranchDesignation.objects.filter(year=year), scope)
+    rows = _in_region(rows, scope, filters.region).select_related("organisation")
+    today = timezone.localdate()
+    rows = rows.prefetch_related("criteria", "tasks").order_by("region_code")
+    return [_designation_out(row, today) for row in rows]
+
+
+@router.get("/tasks", response=list[TaskOut], summary="Rectification tasks in scope")
+def list_tasks(request: HttpRequest, filters: Query[TaskFilterIn]):
+    scope = require(request, Perm.VIEW)
+    today = timezone.localdate()
+    tasks = _in_region(scoped(RectificationTask.objects.all(), scope), scope, filters.region)
+    if filters.status:
+        tasks = tasks.filter(status=filters.status.value)
+    if filters.overdue:
+        tasks = rectification.overdue(tasks, today)
+    return [_task_out(task, today) for task in tasks.order_by("deadline", "id")[:5000]]
+
+
+@router.get("/tasks/{pk}", response=TaskDetailOut, summary="A task with its progress notes")
+def get_task(request: HttpRequest, pk: int):
+    require(request, Perm.VIEW)
+    return _task_detail(_task(request, pk), timezone.localdate())
+
+
+def _task_action(request: HttpRequest, pk: int, status: int, act) -> Status:
+    """`act(task, today)` on a task of the scope: the task as it is afterwards, with
+    `status`, or the refusal (422)."""
+    require(request, Perm.EDIT_ORGANISATION)
+    task = _task(request, pk)
+    today = timezone.localdate()
+    try:
+        act(task, today)
+    except rectification.RectificationError as error:
+        return refusal(error)
+    return Status(status, _task_detail(_task(request, pk), today))
+
+
+@router.post(
+    "/tasks/{pk}/notes",
+    response={201: TaskDetailOut, 422: ErrorOut},
+    summary="Record a step of progress (an open task starts)",
+)
+def add_note(request: HttpRequest, pk: int, payload: NoteIn):
+    def act(task: RectificationTask, today: datetime.date) -> None:
+        rectification.do_add_note(request.user, task, payload.noted_on or today, payload.text)
+
+    return _task_action(request, pk, 201, act)
+
+
+@router.post(
+    "/tasks/{pk}/submit",
+    response={200: TaskDetailOut, 422: ErrorOut},
+    summary="The owner says the task is done: it awaits verification",
+)
+def submit_task(request: HttpRequest, pk: int):
+    def act(task: RectificationTask, today: datetime.date) -> None:
+        rectification.do_request_verification(request.user, task)
+
+    return _task_action(request, pk, 200, act)
+
+
+@router.post(
+    "/tasks/{pk}/verify",
+    response={200: TaskDetailOut, 422: ErrorOut},
+    summary="Record the verification (by the township or the county)",
+)
+def verify_task(request: HttpRequest, pk: int, payload: VerifyIn):
+    def act(task: RectificationTask, today: datetime.date) -> None:
+        verified_on = payload.verified_on or today
+        rectification.do_verify(
+            request.user, task, payload.passed, verified_on, payload.note, scope=request.scope
+        )
+
+    return _task_action(request, pk, 200, act)
+
+
+@router.post(
+    "/tasks/{pk}/close",
+    response={200: TaskDetailOut, 422: ErrorOut},
+    summary="Close the task (销号), only after a verification that passed",
+)
+def close_task(request: HttpRequest, pk: int, payload: CloseIn):
+    def act(task: RectificationTask, today: datetime.date) -> None:
+        rectification.do_close_task(request.user, task, payload.closed_on or today)
+
+    return _task_action(request, pk, 200, act)
+
+
+@router.get(
+    "/overdue-counts",
+    response=list[OverdueOut],
+    summary="Overdue rectification tasks per township in scope",
+)
+def overdue_counts(request: HttpRequest, region: str | None = None):
+    scope = require(request, Perm.VIEW)
+    tasks = _in_region(scoped(RectificationTask.objects.all(), scope), scope, region)
+    counts = rectification.overdue_by_township(tasks, timezone.localdate())
+    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    return [
+        {"township_code": code, "township_name": names.get(code, ""), "overdue": n}
+        for code, n in counts.items()
+    ]
+
+
+# --- organisation life -------------------------------------------------------------------
+
+
+@router.get("/life", response=list[LifeOut], summary="Meetings and party lectures in scope")
+def list_life(request: HttpRequest, filters: Query[LifeFilterIn]):
+    scope = require(request, Perm.VIEW)
+    records = _in_region(scoped(LifeRecord.objects.all(), scope), scope, filters.region)
+    if filters.year and filters.quarter:
+        first, last = life.quarter_bounds(filters.year, filters.quarter)
+        records = records.filter(held_on__gte=first, held_on__lte=last)
+    elif filters.year:
+        records = records.filter(held_on__year=filters.year)
+    return list(records.order_by("-held_on", "id")[:5000])
+
+
+@router.post(
+    "/life",
+    response={201: LifeOut, 422: ErrorOut},
+    summary="Record a meeting or party lecture a branch held",
+)
+def create_life(request: HttpRequest, payload: LifeIn):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    branch = get_in_scope(grading.village_branches(scope), scope, pk=payload.organisation_id)
+    try:
+        record = life.do_record_life(
+            request.user,
+            branch,
+            payload.kind.value,
+            payload.held_on,
+            payload.topic,
+            payload.attended,
+            payload.expected,
+            payload.note,
+            today=timezone.localdate(),
+        )
+    except life.LifeError as error:
+        return refusal(error)
+    return Status(201, record)

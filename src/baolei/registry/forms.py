@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
+from baolei.filter_forms import any_choice
 from baolei.forms import BulmaFormMixin
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
@@ -18,10 +19,6 @@ from baolei.registry import choices, services
 from baolei.registry.models import Household, HouseholdYear, Member
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
-
-
-def _any(enumeration) -> list[tuple[str, str]]:
-    return [("", _("Any")), *enumeration.choices]
 
 
 class DateInput(forms.DateInput):
@@ -90,10 +87,10 @@ class HouseholdFilterForm(ScopedFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _any(choices.PovertyStatus)
-        self.fields["monitoring_type"].choices = _any(choices.MonitoringType)
-        self.fields["main_cause"].choices = _any(choices.PovertyCause)
-        self.fields["attribute"].choices = _any(choices.HouseholdAttribute)
+        self.fields["status"].choices = any_choice(choices.PovertyStatus)
+        self.fields["monitoring_type"].choices = any_choice(choices.MonitoringType)
+        self.fields["main_cause"].choices = any_choice(choices.PovertyCause)
+        self.fields["attribute"].choices = any_choice(choices.HouseholdAttribute)
 
     def clean_region(self) -> str:
         code = self.cleaned_data["region"].strip()

@@ -7,16 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from baolei.forms import BulmaFormMixin
 from baolei.registry import choices
+from baolei.registry.forms import DateInput
 from baolei.registry.models import Procedure
 
 TEXTAREA = {"rows": 3, "class": "textarea"}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _today():

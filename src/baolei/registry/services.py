@@ -255,15 +255,18 @@ def person_for(id_number: str, name: str, region_code: str, **extra: str | None)
 # --- validation helpers ----------------------------------------------------------------
 
 
-def _clean(instance, exclude: Iterable[str] = ()) -> None:
-    """Model validation (choices, lengths, required values) as a `RegistryError` naming
-    the first field at fault; no database queries (uniqueness is checked separately)."""
+def clean_model(
+    instance, exclude: Iterable[str] = (), error: type[CodedError] = RegistryError
+) -> None:
+    """Model validation (choices, lengths, required values) as a refusal (`error`, the
+    caller's app's) naming the first field at fault; no database queries (uniqueness is
+    checked separately)."""
     try:
         instance.full_clean(
             exclude=list(exclude), validate_unique=False, validate_constraints=False
         )
-    except ValidationError as error:
-        field, errors = next(iter(error.error_dict.items()))
+    except ValidationError as invalid:
+        field, errors = next(iter(invalid.error_dict.items()))
         field_name = None if field == "__all__" else field
         # Rendered when shown, in the reader's language, like every message here.
         reason = lazy(lambda: " ".join(message for item in errors for message in item), str)()
@@ -272,7 +275,7 @@ def _clean(instance, exclude: Iterable[str] = ()) -> None:
             message = lazy_format(_("%(field)s: %(reason)s"), field=label, reason=reason)
         else:
             message = reason
-        raise RegistryError("invalid", message, field=field_name) from None
+        raise error("invalid", message, field=field_name) from None
 
 
 def _has_field(instance, name: str) -> bool:
@@ -283,10 +286,13 @@ def _has_field(instance, name: str) -> bool:
     return True
 
 
-def _unknown_fields(fields: dict[str, Any], allowed: Iterable[str]) -> None:
+def unknown_fields(
+    fields: dict[str, Any], allowed: Iterable[str], error: type[CodedError] = RegistryError
+) -> None:
+    """Refuse (with `error`, the caller's app's refusal) fields that cannot be set."""
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
-        raise RegistryError(
+        raise error(
             "unknown_field",
             lazy_format(
                 _("These fields cannot be set here: %(fields)s."), fields=", ".join(unknown)
@@ -371,9 +377,12 @@ def _check_year(value: int | None, field: str) -> None:
         )
 
 
-def _check_not_future(value: datetime.date | None, field: str) -> None:
+def check_not_future(
+    value: datetime.date | None, field: str, error: type[CodedError] = RegistryError
+) -> None:
+    """Refuse (with `error`, the caller's app's refusal) a date after today."""
     if value is not None and value > timezone.localdate():
-        raise RegistryError(
+        raise error(
             "future_date",
             lazy_format(_("The date %(date)s is in the future."), date=value.isoformat()),
             field=field,
@@ -392,10 +401,10 @@ def _actor_name(actor) -> str:
 
 
 def _check_household(household: Household) -> None:
-    _clean(household, exclude=["village", "head"])
+    clean_model(household, exclude=["village", "head"])
     _check_causes(household)
     _check_year(household.identification_year, "identification_year")
-    _check_not_future(household.status_since, "status_since")
+    check_not_future(household.status_since, "status_since")
     duplicate = Household.objects.filter(number=household.number).exclude(pk=household.pk)
     if duplicate.exists():
         raise _duplicate_number(household.number)
@@ -431,7 +440,7 @@ def do_create_household(
 
     A status given here is the household's status when it entered the register (an
     existing register being entered) and starts its status history."""
-    _unknown_fields(fields, set(HOUSEHOLD_FIELDS) | set(CREATE_ONLY_FIELDS))
+    unknown_fields(fields, set(HOUSEHOLD_FIELDS) | set(CREATE_ONLY_FIELDS))
     household = Household(village=_village(village, actor), number=(number or "").strip(), **fields)
     if household.status and household.status_since is None:
         household.status_since = timezone.localdate()
@@ -510,7 +519,7 @@ def do_update_household(
     `StaleEdit`: nothing is overwritten. The claim also holds the row until this
     transaction ends, so two saves from the same version can never both pass.
     """
-    _unknown_fields(fields, HOUSEHOLD_FIELDS)
+    unknown_fields(fields, HOUSEHOLD_FIELDS)
     fresh = Household.objects.filter(pk=household.pk).first()
     if fresh is None or fresh.version != expected_version:
         raise _stale(household.pk)
@@ -548,7 +557,7 @@ def do_update_household(
 
 
 def _clean_member(member: Member) -> None:
-    _clean(member, exclude=["household", "person"])
+    clean_model(member, exclude=["household", "person"])
     grade = member.disability_grade
     if grade is not None and not 1 <= grade <= 4:
         raise RegistryError(
@@ -601,7 +610,7 @@ def do_add_member(
     """Add a person to a household: one register record per ID number, one household per
     person. A person already known (say as a helper) and in no household is reused; a
     person in another household is refused, naming that household."""
-    _unknown_fields(member_fields, MEMBER_FIELDS)
+    unknown_fields(member_fields, MEMBER_FIELDS)
     parsed = validate_person_fields(id_number, name, sex, birth_date)
     household = Household.objects.get(pk=household.pk)
     person = _find_or_make_person(
@@ -647,7 +656,7 @@ def do_add_member(
 def do_update_member(actor, member: Member, **fields: Any) -> Member:
     """Change a member's own details and their place in the household. The ID number
     may be corrected, but not to one that another person in the register holds."""
-    _unknown_fields(fields, set(PERSON_FIELDS) | set(MEMBER_FIELDS))
+    unknown_fields(fields, set(PERSON_FIELDS) | set(MEMBER_FIELDS))
     member = Member.objects.select_related("person", "household").get(pk=member.pk)
     person, household = member.person, member.household
     if {"id_number", "name", "sex", "birth_date"} & set(fields):
@@ -677,7 +686,7 @@ def do_update_member(actor, member: Member, **fields: Any) -> Member:
         person.ethnicity = fields["ethnicity"]
     if "phone" in fields:
         person.phone = fields["phone"] or ""
-    _clean(person, exclude=["region_code"])
+    clean_model(person, exclude=["region_code"])
     for name in MEMBER_FIELDS:
         if name in fields:
             setattr(member, name, fields[name])
@@ -730,7 +739,7 @@ def do_save_household_year(
     given is zero, or "not known" for an assurance), and its per-capita net income.
 
     `member_count` defaults to the household's members today."""
-    _unknown_fields(values, set(INCOME_FIELDS) | set(ASSURANCE_FIELDS))
+    unknown_fields(values, set(INCOME_FIELDS) | set(ASSURANCE_FIELDS))
     _check_year(year, "year")
     record = HouseholdYear.objects.filter(household=household, year=year).first()
     if record is None:
@@ -747,7 +756,7 @@ def do_save_household_year(
             )
         setattr(record, name, value)
     notes = assurance_notes or {}
-    _unknown_fields(notes, ASSURANCE_FIELDS)
+    unknown_fields(notes, ASSURANCE_FIELDS)
     record.assurance_notes = {k: str(v).strip() for k, v in notes.items() if str(v or "").strip()}
     if member_count is None:
         member_count = max(Member.objects.filter(household=household).count(), 1)
@@ -758,7 +767,7 @@ def do_save_household_year(
     record.member_count = member_count
     record.per_capita_net_income = record.compute_per_capita()
     # The assurances were checked above: yes, no, or None for "not known".
-    _clean(record, exclude=["household", *ASSURANCE_FIELDS])
+    clean_model(record, exclude=["household", *ASSURANCE_FIELDS])
     try:
         with transaction.atomic():
             record.save()
@@ -805,7 +814,7 @@ def do_create_helper(
             field="id_number",
         )
     helper = Helper(person=person, unit=(unit or "").strip(), post=post, region_code=region.code)
-    _clean(helper, exclude=["person"])
+    clean_model(helper, exclude=["person"])
     try:
         with transaction.atomic():
             helper.save()
@@ -833,7 +842,7 @@ def helpers_for(scope: Scope) -> QuerySet[Helper]:
 def do_pair(actor, helper: Helper, household: Household, started_on: datetime.date) -> Pairing:
     """Make `helper` the household's responsible helper from `started_on`; the previous
     helper's pairing ends that day."""
-    _check_not_future(started_on, "started_on")
+    check_not_future(started_on, "started_on")
     current = (
         Pairing.objects.select_for_update()
         .filter(household=household, ended_on__isnull=True)
@@ -878,7 +887,7 @@ def do_end_pairing(actor, pairing: Pairing, ended_on: datetime.date | None = Non
     ended_on = ended_on or timezone.localdate()
     if pairing.ended_on is not None:
         raise RegistryError("already_ended", _("This pairing has already ended."))
-    _check_not_future(ended_on, "ended_on")
+    check_not_future(ended_on, "ended_on")
     if ended_on < pairing.started_on:
         raise RegistryError(
             "before_start",
@@ -916,7 +925,7 @@ def do_record_visit(
     """A visit to the household, as recorded from the village (often on a phone)."""
     if visited_on is None:
         raise RegistryError("required", _("Enter the date of the visit."), field="visited_on")
-    _check_not_future(visited_on, "visited_on")
+    check_not_future(visited_on, "visited_on")
     if not (findings or "").strip():
         raise RegistryError("required", _("Write down what was found."), field="findings")
     visit = Visit(

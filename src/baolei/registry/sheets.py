@@ -153,15 +153,7 @@ _GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 
 
 
 def choice(key: str, header: str, enumeration: type, **options: Any) -> Column:
-    terms = TERMS[enumeration]
-    return Column(
-        key,
-        header,
-        choices=enumeration,
-        labels={code: words[0] for code, words in terms.items()},
-        synonyms={word: code for code, words in terms.items() for word in words[1:]},
-        **options,
-    )
+    return pipeline.terms_column(key, header, enumeration, TERMS[enumeration], **options)
 
 
 _today: list = [0.0, None]  # (monotonic second it was read, the date)
@@ -762,14 +754,14 @@ class HouseholdImporter(Importer):
         created: set[int] = set()
         columns = [table.column(key) for key in MEMBER_KEYS]
         defaults = [MEMBER_DEFAULTS[key] for key in MEMBER_KEYS]
-        for index, parsed in enumerate(ids):
-            given = [column[index] for column in columns]
-            known = plan.persons.get(parsed.number)
+        persons = plan.persons
+        # The member columns row by row, transposed at once rather than cell by cell.
+        rows = zip(ids, numbers, zip(*columns, strict=True), strict=True)
+        for index, (parsed, number, given) in enumerate(rows):
+            known = persons.get(parsed.number)
             if known is None or known["membership__id"] is None:
-                values = [d if g is None else g for g, d in zip(given, defaults, strict=True)]
-                new_members.append(
-                    (household_ids[numbers[index]], person_ids[parsed.number], *values)
-                )
+                values = map(_or_default, given, defaults) if None in given else given
+                new_members.append((household_ids[number], person_ids[parsed.number], *values))
                 created.add(index)
                 continue
             old = tuple(known[key] for key in KNOWN_MEMBER_KEYS)
@@ -930,6 +922,10 @@ class HouseholdImporter(Importer):
 
     def audit_details(self, plan: Plan) -> dict[str, Any]:
         return {"households": len(plan.households)}
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None else value
 
 
 def _kept(values: dict, key: str, current: Any) -> Any:

@@ -11,7 +11,7 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
-from baolei.regions.models import Region
+from baolei.pages import apply_error, drill_down, query_without
 from baolei.regions.services import picker_roots
 from baolei.registry import choices, idnumbers, services
 from baolei.registry.forms import (
@@ -64,30 +64,6 @@ def _show_people(scope: Scope, people: list[Person | None]) -> None:
             person.shown_id_number = services.shown_id_number(scope, person.id_number)
 
 
-def _apply_error(form, error: services.RegistryError, aliases: dict[str, str] | None = None):
-    field = (aliases or {}).get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, str(error.message))
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query: QueryDict = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-def _drill_down(request: HttpRequest, code: str | None) -> tuple[list[Region], list[Region]]:
-    """The breadcrumbs (within the scope) and the children of the region being shown."""
-    scope = request.scope
-    current = code or scope.region_code
-    if current is None:
-        return [], list(Region.objects.children_of(None))
-    ancestors = [c for c in Region(code=current).ancestor_codes() if scope.contains(c)]
-    crumbs = list(Region.objects.filter(code__in=[*ancestors, current]).order_by("code"))
-    children = list(scoped(Region.objects.children_of(current), scope))
-    return crumbs, children
-
-
 # --- the household list ------------------------------------------------------------------
 
 
@@ -110,12 +86,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
             queryset, after=request.GET.get("after"), before=request.GET.get("before")
         )
     _show_people(request.scope, [household.head for household in page.items])
-    crumbs, children = _drill_down(request, region_code)
+    crumbs, children = drill_down(request, region_code)
     context = {
         "form": form,
         "page": page,
-        "filter_query": _query_without(request, "after", "before"),
-        "drill_query": _query_without(request, "after", "before", "region"),
+        "filter_query": query_without(request, "after", "before"),
+        "drill_query": query_without(request, "after", "before", "region"),
         "crumbs": crumbs,
         "children": children,
         "picker_roots": picker_roots(request.scope),
@@ -198,7 +174,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 **fields,
             )
         except services.RegistryError as error:
-            _apply_error(form, error, HEAD_ALIASES)
+            apply_error(form, error, HEAD_ALIASES)
         else:
             messages.success(request, _("Household %(number)s created.") % {"number": number})
             return redirect("registry:household_detail", pk=household.pk)
@@ -223,7 +199,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error.message))
             stale, status = True, 409
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(
                 request, _("Household %(number)s saved.") % {"number": household.number}
@@ -266,7 +242,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.member_fields(),
             )
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Member added."))
             return redirect("registry:household_detail", pk=household.pk)
@@ -288,7 +264,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, member, **form.person_fields(), **form.member_fields()
             )
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Member saved."))
             return redirect("registry:household_detail", pk=household.pk)
@@ -331,7 +307,7 @@ def year_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         try:
             services.do_save_household_year(request.user, household, year, **form.year_fields())
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Year %(year)d saved.") % {"year": year})
             return redirect("registry:household_detail", pk=household.pk)
@@ -357,7 +333,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.do_record_visit(request.user, household, **form.cleaned_data)
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("registry:household_detail", pk=household.pk)
@@ -377,7 +353,7 @@ def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["started_on"],
             )
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Helper paired with the household."))
             return redirect("registry:household_detail", pk=household.pk)
@@ -426,7 +402,7 @@ def visits_overdue(request: HttpRequest) -> HttpResponse:
         "days": days,
         "page": page,
         "helpers": helpers,
-        "filter_query": _query_without(request, "after", "before"),
+        "filter_query": query_without(request, "after", "before"),
         "cutoff": today - datetime.timedelta(days=days),
     }
     return render(request, "registry/visits_overdue.html", context)
@@ -453,7 +429,7 @@ def helper_create(request: HttpRequest) -> HttpResponse:
         try:
             helper = services.do_create_helper(request.user, **form.cleaned_data)
         except services.RegistryError as error:
-            _apply_error(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Helper %(name)s added.") % {"name": helper.person.name})
             target = request.GET.get("next", "")

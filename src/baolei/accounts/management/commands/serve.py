@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "baolei.settings"}
         children: list[subprocess.Popen] = []
         if not no_worker:
+            # Jobs the previous worker died in the middle of would otherwise wait for ever.
+            call_command("sweep_imports")
             children.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "baolei", "db_worker", "--interval", "1"],

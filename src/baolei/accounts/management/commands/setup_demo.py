@@ -9,6 +9,14 @@ from baolei.regions.models import Region
 
 DEMO_COUNTY = "420222"  # 阳新县, Huangshi, Hubei
 ADMIN_USERNAME = "admin"
+# In dependency order: grading needs branches, work teams need cadres.
+DEMO_GENERATORS = (
+    "generate_organisation_demo",
+    "generate_grading_demo",
+    "generate_cadres_demo",
+    "generate_teams_demo",
+    "generate_talent_demo",
+)
 
 
 class Command(BaseCommand):
@@ -29,6 +37,9 @@ class Command(BaseCommand):
         call_command(
             "generate_register", region=DEMO_COUNTY, households=30_000, seed=1, stdout=self.stdout
         )
+        # Then the organisation around it; each leaves a county that already has its part.
+        for command in DEMO_GENERATORS:
+            call_command(command, region=DEMO_COUNTY, seed=1, stdout=self.stdout)
         self._report(admin_password, demo_passwords)
 
     def _ensure_admin(self) -> str | None:

@@ -1,0 +1,520 @@
+"""Selecting first secretaries: the criteria, the villages that need one (the gaps), and
+matching runs (propose, adjust, confirm).
+
+Criteria are evaluated per candidate into a list of `Criterion` (label, passed, value) so
+the page shows why each candidate passes or fails. "No disciplinary record" means no
+sanction in effect on the reference date (decided on or before it and not ended before
+it; a sanction without an end date stays in effect).
+
+A village needs a first secretary when its branch is graded weak and lax
+(`organisation.grading.weak_village_codes`) or it has at least the rules'
+`monitored_threshold` open monitoring cases; a gap is such a village without an active
+first secretary.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from baolei.accounts.scope import Scope, scoped
+from baolei.cadres import matching
+from baolei.cadres.choices import Education, PoliticalStatus
+from baolei.cadres.models import Cadre, DisciplinaryRecord
+from baolei.cadres.models_teams import (
+    Candidate,
+    CandidateStatus,
+    Industry,
+    MatchingPair,
+    MatchingRun,
+    MemberRole,
+    RunStatus,
+    SelectionRules,
+    TeamMember,
+    TeamStatus,
+    VillageProfile,
+    WorkTeam,
+)
+from baolei.cadres.services_teams import (
+    TeamsError,
+    _check_in_scope,
+    add_years,
+    current_first_secretary_villages,
+    do_add_member,
+    do_create_team,
+)
+from baolei.messages import lazy_format
+from baolei.regions import codes
+from baolei.regions.models import Level, Region
+from baolei.registry import choices as registry_choices
+from baolei.registry.idnumbers import age_on
+from baolei.registry.models import Household, MonitoringCase
+
+OPEN_CASES = (registry_choices.CaseStatus.IDENTIFYING, registry_choices.CaseStatus.MONITORED)
+EDUCATION_ORDER = list(Education.values)  # highest first
+
+REASON_LABELS = {
+    "weak_branch": _("Weak and lax branch × experience with weak branches"),
+    "high_poverty": _("Many registered poor households × targeted-assistance experience"),
+    "monitored": _("Monitored households × targeted-assistance experience"),
+    "industry": _("Main industry among the candidate's industries"),
+    "agriculture": _("Farming village × agricultural experience"),
+    "local": _("Works in the village's township"),
+}
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def selection_rules(code: str, year: int) -> SelectionRules:
+    """The rules of the most specific region containing `code`, or the defaults."""
+    prefixes = [*codes.ancestors_of(code), code] if code else []
+    found = {
+        r.region_code: r for r in SelectionRules.objects.filter(region_code__in=prefixes, year=year)
+    }
+    for prefix in reversed(prefixes):
+        if prefix in found:
+            return found[prefix]
+    return SelectionRules(region_code="", year=year, reference_date=datetime.date(year, 1, 1))
+
+
+@transaction.atomic
+def do_set_selection_rules(actor, region_code: str, year: int, **values) -> SelectionRules:
+    _check_in_scope(actor, region_code, "region_code")
+    rules = SelectionRules.objects.filter(region_code=region_code, year=year).first()
+    if rules is None:
+        rules = SelectionRules(region_code=region_code, year=year)
+    for name, value in values.items():
+        setattr(rules, name, value)
+    if rules.reference_date is None:
+        rules.reference_date = datetime.date(year, 1, 1)
+    rules.full_clean(validate_unique=False, validate_constraints=False)
+    rules.save()
+    return rules
+
+
+# --- criteria ----------------------------------------------------------------------------
+
+
+@dataclass
+class Criterion:
+    code: str
+    label: str
+    passed: bool
+    value: str
+
+
+@dataclass
+class Evaluation:
+    candidate: Candidate
+    criteria: list[Criterion] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return all(c.passed for c in self.criteria)
+
+
+def sanctions_in_effect(cadre_ids: list[int], on: datetime.date) -> Counter:
+    return Counter(
+        DisciplinaryRecord.objects.filter(cadre_id__in=cadre_ids, decided_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .values_list("cadre_id", flat=True)
+    )
+
+
+def evaluate(candidate: Candidate, rules: SelectionRules, sanctions: int) -> Evaluation:
+    cadre = candidate.cadre
+    on = rules.reference_date
+    result = Evaluation(candidate)
+    add = result.criteria.append
+    if rules.party_member_required:
+        add(
+            Criterion(
+                "party_member",
+                _("Party member"),
+                cadre.political_status == PoliticalStatus.PARTY_MEMBER,
+                cadre.get_political_status_display(),
+            )
+        )
+    if rules.no_discipline_required:
+        add(
+            Criterion(
+                "discipline",
+                _("No disciplinary sanction in effect"),
+                sanctions == 0,
+                str(sanctions),
+            )
+        )
+    if rules.max_age is not None:
+        age = age_on(cadre.person.birth_date, on)
+        add(
+            Criterion(
+                "age",
+                lazy_format(_("Aged %(limit)s or under"), limit=rules.max_age),
+                age <= rules.max_age,
+                str(age),
+            )
+        )
+    if rules.min_experience_years:
+        years = cadre.years_of_experience(on)
+        add(
+            Criterion(
+                "experience",
+                lazy_format(
+                    _("At least %(years)s years of work"), years=rules.min_experience_years
+                ),
+                years is not None and years >= rules.min_experience_years,
+                "—" if years is None else str(years),
+            )
+        )
+    if rules.min_education:
+        add(
+            Criterion(
+                "education",
+                lazy_format(
+                    _("Education: %(level)s or higher"), level=rules.get_min_education_display()
+                ),
+                cadre.education in EDUCATION_ORDER
+                and EDUCATION_ORDER.index(cadre.education)
+                <= EDUCATION_ORDER.index(rules.min_education),
+                cadre.get_education_display(),
+            )
+        )
+    keywords = rules.keyword_list()
+    if keywords:
+        text = f"{cadre.specialities}\n{candidate.experience}"
+        matched = [word for word in keywords if word in text]
+        add(
+            Criterion(
+                "keywords", _("Relevant experience"), bool(matched), "、".join(matched) or "—"
+            )
+        )
+    return result
+
+
+def evaluate_all(candidates: list[Candidate], rules_for) -> list[Evaluation]:
+    """`rules_for(candidate)` gives each candidate's rules (by pool region and year)."""
+    by_date: dict[datetime.date, list[int]] = {}
+    rules = {c.pk: rules_for(c) for c in candidates}
+    for c in candidates:
+        by_date.setdefault(rules[c.pk].reference_date, []).append(c.cadre_id)
+    sanctions = {on: sanctions_in_effect(ids, on) for on, ids in by_date.items()}
+    return [
+        evaluate(c, rules[c.pk], sanctions[rules[c.pk].reference_date][c.cadre_id])
+        for c in candidates
+    ]
+
+
+def cached_rules():
+    cache: dict[tuple[str, int], SelectionRules] = {}
+
+    def rules_for(candidate: Candidate) -> SelectionRules:
+        key = (candidate.region_code, candidate.year)
+        if key not in cache:
+            cache[key] = selection_rules(*key)
+        return cache[key]
+
+    return rules_for
+
+
+# --- needs and gaps ----------------------------------------------------------------------
+
+
+def weak_villages(region_code: str, year: int) -> set[str]:
+    """Villages whose branch is graded weak and lax, from the organisation app; empty while
+    that grading is not installed."""
+    try:
+        from baolei.organisation.grading import weak_village_codes
+    except ImportError:
+        return set()
+    return {code for code in weak_village_codes(region_code, year) if code.startswith(region_code)}
+
+
+@dataclass
+class Need:
+    village: Region
+    weak_branch: bool
+    registered: int
+    monitored: int
+    industry: str
+    has_first_secretary: bool
+    high_poverty: bool = False
+
+    @property
+    def needs_one(self) -> bool:
+        return self.weak_branch or self.monitored_high
+
+    monitored_high: bool = False
+
+    def as_needs(self) -> matching.VillageNeeds:
+        return matching.VillageNeeds(
+            code=self.village.code,
+            weak_branch=self.weak_branch,
+            high_poverty=self.high_poverty,
+            monitored=self.monitored,
+            industry=self.industry,
+        )
+
+    def as_json(self) -> dict:
+        return {
+            "weak_branch": self.weak_branch,
+            "registered": self.registered,
+            "monitored": self.monitored,
+            "industry": self.industry,
+            "high_poverty": self.high_poverty,
+        }
+
+
+def village_needs(region_code: str, year: int) -> list[Need]:
+    """Every village of the region with its needs (set-based: one query per figure)."""
+    rules = selection_rules(region_code, year)
+    villages = list(Region.objects.within(region_code).filter(level=Level.VILLAGE))
+    inside = codes.within("household__village_id", region_code)
+    monitored = dict(
+        MonitoringCase.objects.filter(inside, status__in=OPEN_CASES)
+        .values("household__village_id")
+        .annotate(n=Count("household_id", distinct=True))
+        .values_list("household__village_id", "n")
+    )
+    registered = dict(
+        Household.objects.filter(codes.within("village_id", region_code), registered_poor=True)
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
+    )
+    industries = dict(
+        VillageProfile.objects.filter(codes.within("village_id", region_code)).values_list(
+            "village_id", "main_industry"
+        )
+    )
+    weak = weak_villages(region_code, year)
+    served = current_first_secretary_villages(
+        TeamMember.objects.filter(codes.within("team__village_id", region_code))
+    )
+    needs = []
+    for village in villages:
+        code = village.code
+        need = Need(
+            village=village,
+            weak_branch=code in weak,
+            registered=registered.get(code, 0),
+            monitored=monitored.get(code, 0),
+            industry=industries.get(code, ""),
+            has_first_secretary=code in served,
+        )
+        need.high_poverty = need.registered >= rules.poverty_threshold
+        need.monitored_high = need.monitored >= rules.monitored_threshold
+        needs.append(need)
+    return needs
+
+
+def gaps(region_code: str, year: int) -> list[Need]:
+    return [
+        n for n in village_needs(region_code, year) if n.needs_one and not n.has_first_secretary
+    ]
+
+
+# --- matching runs -----------------------------------------------------------------------
+
+
+def pool_for(scope: Scope, region_code: str, year: int) -> QuerySet[Candidate]:
+    """Candidates in the pool of the region, of a region above it, or below it, in scope."""
+    above = [*codes.ancestors_of(region_code), region_code]
+    return scoped(
+        Candidate.objects.filter(
+            Q(region_code__in=above) | codes.within("region_code", region_code),
+            year=year,
+            status=CandidateStatus.POOL,
+        ).select_related("cadre__person"),
+        scope,
+    )
+
+
+def strengths(candidate: Candidate) -> matching.Strengths:
+    code = candidate.cadre.region_code
+    return matching.Strengths(
+        key=candidate.pk,
+        weak_branch=candidate.weak_branch_experience,
+        assistance=candidate.assistance_experience,
+        agriculture=candidate.agriculture_experience,
+        industries=frozenset(candidate.industries),
+        township=code[:9] if len(code) >= 9 else "",
+    )
+
+
+def eligible_candidates(scope: Scope, region_code: str, year: int) -> list[Candidate]:
+    busy = set(TeamMember.objects.filter(ended_on__isnull=True).values_list("cadre_id", flat=True))
+    pool = [c for c in pool_for(scope, region_code, year) if c.cadre_id not in busy]
+    return [e.candidate for e in evaluate_all(pool, cached_rules()) if e.eligible]
+
+
+@transaction.atomic
+def do_start_matching(
+    actor, scope: Scope, region_code: str, year: int, starts_on: datetime.date
+) -> MatchingRun:
+    _check_in_scope(scope, region_code, "region")
+    villages = gaps(region_code, year)
+    candidates = eligible_candidates(scope, region_code, year)
+    scores = matching.score_matrix(
+        [strengths(c) for c in candidates], [v.as_needs() for v in villages]
+    )
+    chosen = {col: candidates[row] for row, col in matching.solve(scores)}
+    run = MatchingRun.objects.create(
+        region_code=region_code, year=year, starts_on=starts_on, created_by=actor
+    )
+    pairs = []
+    for col, need in enumerate(villages):
+        candidate = chosen.get(col)
+        reasons = matching.explain(need.as_needs(), strengths(candidate)) if candidate else []
+        pairs.append(
+            MatchingPair(
+                run=run,
+                village=need.village,
+                candidate=candidate,
+                fit=sum(p for _r, p in reasons),
+                reasons=reasons,
+                needs=need.as_json(),
+            )
+        )
+    MatchingPair.objects.bulk_create(pairs)
+    run.optimal_fit = sum(p.fit for p in pairs)
+    run.save(update_fields=["optimal_fit"])
+    return run
+
+
+def run_total(run: MatchingRun) -> int:
+    return sum(run.pairs.values_list("fit", flat=True))
+
+
+def _needs_of(pair: MatchingPair) -> matching.VillageNeeds:
+    n = pair.needs
+    return matching.VillageNeeds(
+        code=pair.village_id,
+        weak_branch=n.get("weak_branch", False),
+        high_poverty=n.get("high_poverty", False),
+        monitored=n.get("monitored", 0),
+        industry=n.get("industry", ""),
+    )
+
+
+def _check_proposed(run: MatchingRun) -> None:
+    if run.status != RunStatus.PROPOSED:
+        raise TeamsError("run_closed", _("This proposal has already been confirmed or discarded."))
+
+
+@transaction.atomic
+def do_adjust_pair(
+    actor, scope: Scope, pair: MatchingPair, candidate: Candidate | None
+) -> MatchingPair:
+    """Put another candidate (or nobody) on one village; a candidate already proposed for
+    another village of the run is refused."""
+    run = MatchingRun.objects.select_for_update().get(pk=pair.run_id)
+    _check_proposed(run)
+    _check_in_scope(scope, pair.village_id)
+    if candidate is not None:
+        taken = (
+            run.pairs.filter(candidate=candidate)
+            .exclude(pk=pair.pk)
+            .select_related("village")
+            .first()
+        )
+        if taken is not None:
+            raise TeamsError(
+                "candidate_taken",
+                lazy_format(
+                    _("%(name)s is already proposed for %(village)s."),
+                    name=candidate.cadre.person.name,
+                    village=taken.village.name,
+                ),
+                field="candidate",
+            )
+        allowed = {c.pk for c in eligible_candidates(scope, run.region_code, run.year)}
+        if candidate.pk not in allowed:
+            raise TeamsError(
+                "not_eligible", _("This candidate does not meet the criteria."), field="candidate"
+            )
+    reasons = matching.explain(_needs_of(pair), strengths(candidate)) if candidate else []
+    pair.candidate = candidate
+    pair.reasons = reasons
+    pair.fit = sum(p for _r, p in reasons)
+    pair.adjusted = True
+    pair.save(update_fields=["candidate", "reasons", "fit", "adjusted"])
+    return pair
+
+
+@transaction.atomic
+def do_confirm_run(actor, scope: Scope, run: MatchingRun) -> list[TeamMember]:
+    """Appoint every proposed candidate as first secretary of their village (joining its
+    active work team, or starting one dispatched by the candidate's unit), all or none."""
+    run = MatchingRun.objects.select_for_update().get(pk=run.pk)
+    _check_proposed(run)
+    appointed = []
+    pairs = run.pairs.filter(candidate__isnull=False).select_related(
+        "village", "candidate__cadre__person"
+    )
+    for pair in pairs:
+        cadre = pair.candidate.cadre
+        team = WorkTeam.objects.filter(village=pair.village, status=TeamStatus.ACTIVE).first()
+        if team is None:
+            team = do_create_team(
+                scope, pair.village, cadre.unit, run.starts_on, add_years(run.starts_on, 2)
+            )
+        starts_on = max(run.starts_on, team.starts_on)
+        appointed.append(do_add_member(scope, team, cadre, MemberRole.FIRST_SECRETARY, starts_on))
+        pair.candidate.status = CandidateStatus.APPOINTED
+        pair.candidate.save(update_fields=["status"])
+    run.status, run.confirmed_at = RunStatus.CONFIRMED, timezone.now()
+    run.save(update_fields=["status", "confirmed_at"])
+    return appointed
+
+
+@transaction.atomic
+def do_discard_run(actor, run: MatchingRun) -> MatchingRun:
+    _check_proposed(run)
+    run.status = RunStatus.DISCARDED
+    run.save(update_fields=["status"])
+    return run
+
+
+def cadres_for(scope: Scope) -> QuerySet[Cadre]:
+    return scoped(Cadre.objects.select_related("person"), scope)
+
+
+@transaction.atomic
+def do_put_forward(actor, cadre: Cadre, year: int, **strengths_: object) -> Candidate:
+    """Put a cadre into the year's pool of the region where they work."""
+    _check_in_scope(actor, cadre.region_code, "cadre")
+    if Candidate.objects.filter(cadre=cadre, year=year).exists():
+        raise TeamsError(
+            "already_candidate",
+            lazy_format(
+                _("%(name)s is already a candidate for %(year)s."),
+                name=cadre.person.name,
+                year=year,
+            ),
+            field="cadre",
+        )
+    industries = list(strengths_.pop("industries", None) or [])
+    unknown = [code for code in industries if code not in Industry.values]
+    if unknown:
+        raise TeamsError("industry", _("Unknown industry."), field="industries")
+    return Candidate.objects.create(
+        cadre=cadre, region_code=cadre.region_code, year=year, industries=industries, **strengths_
+    )
+
+
+@transaction.atomic
+def do_set_main_industry(actor, village: Region, industry: str) -> VillageProfile:
+    _check_in_scope(actor, village.code, "village")
+    if industry and industry not in Industry.values:
+        raise TeamsError("industry", _("Unknown industry."), field="main_industry")
+    profile, _created = VillageProfile.objects.update_or_create(
+        village=village, defaults={"main_industry": industry}
+    )
+    return profile

@@ -1,0 +1,154 @@
+"""Organisation life (三会一课): branch general meetings, committee meetings, party group
+meetings and party lectures, with their attendance; the quarters a branch held none.
+
+A branch is flagged for a quarter overall when it held nothing at all, and per kind when
+it held none of that kind (the rules ask a general meeting and a lecture each quarter,
+committee and group meetings each month, so a quarter without one is always a miss).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from baolei.accounts.scope import scoped
+from baolei.messages import CodedError
+from baolei.organisation.grading import actor_name, require_village_branch, village_branches
+from baolei.organisation.models import PartyOrganisation
+from baolei.organisation.models_grading import LifeKind, LifeRecord
+
+
+class LifeError(CodedError):
+    def __init__(self, code: str, message, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(year, 3 * quarter - 2, 1)
+    following = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(day: datetime.date) -> tuple[int, int]:
+    year, quarter = quarter_of(day)
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+@transaction.atomic
+def do_record_life(
+    user,
+    organisation: PartyOrganisation,
+    kind: str,
+    held_on: datetime.date,
+    topic: str,
+    attended: int,
+    expected: int,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> LifeRecord:
+    require_village_branch(organisation)
+    if kind not in LifeKind.values:
+        raise LifeError("kind", _("Choose the kind of meeting."), "kind")
+    if today is not None and held_on > today:
+        raise LifeError("future", _("A meeting is recorded once it has been held."), "held_on")
+    if not topic.strip():
+        raise LifeError("required", _("Enter the topic."), "topic")
+    if expected < 1:
+        raise LifeError("expected", _("At least one person is expected."), "expected")
+    if attended > expected:
+        raise LifeError("attendance", _("More people attended than were expected."), "attended")
+    return LifeRecord.objects.create(
+        organisation=organisation,
+        region_code=organisation.region_code,
+        kind=kind,
+        held_on=held_on,
+        topic=topic.strip(),
+        attended=attended,
+        expected=expected,
+        note=note,
+        recorded_by=actor_name(user),
+    )
+
+
+def branches_without_life(
+    branches: QuerySet[PartyOrganisation],
+    first: datetime.date,
+    last: datetime.date,
+    kind: str | None = None,
+) -> QuerySet[PartyOrganisation]:
+    held = LifeRecord.objects.filter(
+        organisation=OuterRef("pk"), held_on__gte=first, held_on__lte=last
+    )
+    if kind:
+        held = held.filter(kind=kind)
+    return branches.filter(~Exists(held))
+
+
+@dataclass
+class BranchQuarter:
+    branch: PartyOrganisation
+    counts: dict[str, int]  # kind → meetings held
+    attended: int
+    expected: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def flagged(self) -> bool:
+        return self.total == 0
+
+    @property
+    def missing_kinds(self) -> list[str]:
+        return [kind for kind in LifeKind.values if not self.counts.get(kind)]
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(LifeKind(kind).label) for kind in self.missing_kinds]
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return round(100 * self.attended / self.expected) if self.expected else None
+
+
+def quarter_overview(user_or_scope, year: int, quarter: int, region_code: str | None = None):
+    """Every village branch in scope (and region) with what it held in the quarter."""
+    first, last = quarter_bounds(year, quarter)
+    branches = village_branches(user_or_scope)
+    records = scoped(
+        LifeRecord.objects.filter(held_on__gte=first, held_on__lte=last), user_or_scope
+    )
+    if region_code:
+        from baolei.regions import codes
+
+        branches = branches.filter(codes.within("region_code", region_code))
+        records = records.filter(codes.within("region_code", region_code))
+    rows = {branch.pk: BranchQuarter(branch, {}, 0, 0) for branch in branches}
+    for pk, kind, attended, expected in records.values_list(
+        "organisation_id", "kind", "attended", "expected"
+    ):
+        row = rows.get(pk)
+        if row is None:
+            continue
+        row.counts[kind] = row.counts.get(kind, 0) + 1
+        row.attended += attended
+        row.expected += expected
+    return list(rows.values())
+
+
+def flag_counts(rows: list[BranchQuarter]) -> dict[str, int]:
+    """How many branches held nothing, and how many held none of each kind."""
+    counts = {"none": sum(1 for row in rows if row.flagged)}
+    for kind in LifeKind.values:
+        counts[kind] = sum(1 for row in rows if not row.counts.get(kind))
+    return counts

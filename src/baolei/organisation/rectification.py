@@ -1,0 +1,331 @@
+"""Weak and lax branches (软弱涣散) and their rectification (整顿).
+
+A branch is designated weak in a year against the criteria its county set for that
+year. Each designation has rectification tasks that move open → in progress (a progress
+note is recorded) → awaiting verification (the owner says it is done) → closed (销号),
+and a task is closed only after a verification that passed; a failed verification sends
+it back to in progress. When its last task is closed the designation is closed too.
+A task not closed past its deadline is overdue; "today" is always a parameter so that the
+rule is tested on fixed dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from baolei.accounts.scope import Scope, scoped
+from baolei.messages import CodedError
+from baolei.organisation import life
+from baolei.organisation.grading import (
+    actor_name,
+    require_village_branch,
+    set_in_or_above,
+    village_branches,
+)
+from baolei.organisation.models import PartyOrganisation
+from baolei.organisation.models_grading import (
+    BranchGrading,
+    CriterionRule,
+    RectificationNote,
+    RectificationTask,
+    TaskStatus,
+    Verification,
+    WeakBranchDesignation,
+    WeakCriterion,
+)
+from baolei.regions import codes
+
+TOWNSHIP_LENGTH = 9
+
+
+class RectificationError(CodedError):
+    def __init__(self, code: str, message, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+# --- criteria -----------------------------------------------------------------------------
+
+
+def criteria_for(region_code: str, year: int) -> QuerySet[WeakCriterion]:
+    """The criteria that apply to a place in a year: those of the nearest region above it
+    that set any."""
+    candidates = [*codes.ancestors_of(region_code), region_code]
+    set_at = set(
+        WeakCriterion.objects.filter(year=year, region_code__in=candidates).values_list(
+            "region_code", flat=True
+        )
+    )
+    for code in reversed(candidates):
+        if code in set_at:
+            return WeakCriterion.objects.filter(year=year, region_code=code)
+    return WeakCriterion.objects.none()
+
+
+def criteria_visible(scope: Scope) -> QuerySet[WeakCriterion]:
+    return set_in_or_above(WeakCriterion.objects.all(), scope)
+
+
+@transaction.atomic
+def do_add_criterion(
+    user, region_code: str, year: int, name: str, description: str = "", rule: str = "manual"
+) -> WeakCriterion:
+    if len(region_code) > 6:
+        raise RectificationError(
+            "not_county", _("Criteria are set by a county or a higher region."), "region_code"
+        )
+    if not name.strip():
+        raise RectificationError("required", _("Name the criterion."), "name")
+    position = WeakCriterion.objects.filter(region_code=region_code, year=year).count() + 1
+    return WeakCriterion.objects.create(
+        region_code=region_code,
+        year=year,
+        position=position,
+        name=name.strip(),
+        description=description,
+        rule=rule,
+    )
+
+
+@transaction.atomic
+def do_remove_criterion(user, criterion: WeakCriterion) -> None:
+    if criterion.designations.exists():
+        raise RectificationError(
+            "in_use", _("Branches have been designated by this criterion: it stays.")
+        )
+    criterion.delete()
+
+
+def suggestions(
+    user_or_scope, year: int, today: datetime.date
+) -> list[tuple[PartyOrganisation, list[str]]]:
+    """Branches in scope that meet a criterion the records can check (a lagging grade, a
+    quarter without organisation life) and are not yet designated this year."""
+    branches = village_branches(user_or_scope)
+    designated = set(
+        WeakBranchDesignation.objects.filter(year=year).values_list("organisation_id", flat=True)
+    )
+    lagging = set(
+        scoped(BranchGrading.objects.filter(year=year, lagging=True), user_or_scope).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    quiet: dict[int, list[int]] = {}
+    for quarter in range(1, 5):
+        first, last = life.quarter_bounds(year, quarter)
+        if last >= today:  # a quarter still running is not yet missed
+            break
+        for pk in life.branches_without_life(branches, first, last).values_list("pk", flat=True):
+            quiet.setdefault(pk, []).append(quarter)
+    found = []
+    for branch in branches.filter(pk__in=lagging | set(quiet)):
+        if branch.pk in designated:
+            continue
+        reasons = []
+        if branch.pk in lagging:
+            reasons.append(str(CriterionRule.LAGGING_GRADE.label))
+        if branch.pk in quiet:
+            reasons.append(
+                str(_("No organisation life in quarter %(quarters)s"))
+                % {"quarters": ", ".join(f"Q{q}" for q in quiet[branch.pk])}
+            )
+        found.append((branch, reasons))
+    return found
+
+
+# --- designations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_designate(
+    user,
+    organisation: PartyOrganisation,
+    year: int,
+    criteria: Iterable[WeakCriterion],
+    reason: str,
+    designated_on: datetime.date,
+) -> WeakBranchDesignation:
+    require_village_branch(organisation)
+    criteria = list(criteria)
+    if not criteria:
+        raise RectificationError(
+            "no_criteria", _("Choose at least one criterion the branch meets."), "criteria"
+        )
+    allowed = set(criteria_for(organisation.region_code, year).values_list("pk", flat=True))
+    if any(criterion.pk not in allowed for criterion in criteria):
+        raise RectificationError(
+            "criteria_year", _("Choose among the criteria of that year."), "criteria"
+        )
+    if WeakBranchDesignation.objects.filter(organisation=organisation, year=year).exists():
+        raise RectificationError(
+            "exists", _("The branch is already designated weak this year."), "organisation"
+        )
+    designation = WeakBranchDesignation.objects.create(
+        organisation=organisation,
+        region_code=organisation.region_code,
+        year=year,
+        reason=reason,
+        designated_on=designated_on,
+        designated_by=actor_name(user),
+    )
+    designation.criteria.set(criteria)
+    return designation
+
+
+@transaction.atomic
+def do_add_task(
+    user,
+    designation: WeakBranchDesignation,
+    description: str,
+    owner_name: str,
+    deadline: datetime.date,
+    owner=None,
+) -> RectificationTask:
+    if designation.status == WeakBranchDesignation.Status.CLOSED:
+        raise RectificationError("closed", _("The designation is closed: it takes no new tasks."))
+    if not description.strip():
+        raise RectificationError("required", _("Describe the task."), "description")
+    owner_name = owner_name.strip() or (actor_name(owner) if owner else "")
+    if not owner_name:
+        raise RectificationError("required", _("Name the task's owner."), "owner_name")
+    if deadline < designation.designated_on:
+        raise RectificationError(
+            "deadline", _("The deadline cannot be before the designation."), "deadline"
+        )
+    return RectificationTask.objects.create(
+        designation=designation,
+        region_code=designation.region_code,
+        description=description.strip(),
+        owner=owner,
+        owner_name=owner_name,
+        deadline=deadline,
+    )
+
+
+def _locked(task: RectificationTask) -> RectificationTask:
+    return RectificationTask.objects.select_for_update().get(pk=task.pk)
+
+
+def _refuse_if_closed(task: RectificationTask) -> None:
+    if task.status == TaskStatus.CLOSED:
+        raise RectificationError("closed", _("The task is closed."))
+
+
+@transaction.atomic
+def do_add_note(
+    user, task: RectificationTask, noted_on: datetime.date, text: str
+) -> RectificationNote:
+    """A dated step of progress; the first one starts the task."""
+    task = _locked(task)
+    _refuse_if_closed(task)
+    if not text.strip():
+        raise RectificationError("required", _("Say what was done."), "text")
+    if noted_on < task.designation.designated_on:
+        raise RectificationError(
+            "date", _("The date cannot be before the designation."), "noted_on"
+        )
+    note = RectificationNote.objects.create(
+        task=task, noted_on=noted_on, text=text.strip(), author=actor_name(user)
+    )
+    if task.status == TaskStatus.OPEN:
+        task.status = TaskStatus.IN_PROGRESS
+        task.save()
+    return note
+
+
+@transaction.atomic
+def do_request_verification(user, task: RectificationTask) -> RectificationTask:
+    task = _locked(task)
+    if task.status != TaskStatus.IN_PROGRESS:
+        raise RectificationError(
+            "state",
+            _("Only a task in progress (with at least one progress note) can be verified."),
+        )
+    task.status = TaskStatus.AWAITING_VERIFICATION
+    task.verification = ""
+    task.save()
+    return task
+
+
+def may_verify(scope: Scope) -> bool:
+    """The branch does not verify its own rectification: the township or county does."""
+    return not scope.empty and (scope.region_code is None or len(scope.region_code) < 12)
+
+
+@transaction.atomic
+def do_verify(
+    user,
+    task: RectificationTask,
+    passed: bool,
+    verified_on: datetime.date,
+    note: str = "",
+    scope: Scope | None = None,
+) -> RectificationTask:
+    task = _locked(task)
+    if scope is not None and not may_verify(scope):
+        raise RectificationError(
+            "verifier", _("A task is verified by the township or the county, not the village.")
+        )
+    if task.status != TaskStatus.AWAITING_VERIFICATION:
+        raise RectificationError("state", _("The task is not awaiting verification."))
+    task.verification = Verification.PASSED if passed else Verification.FAILED
+    task.verified_by = actor_name(user)
+    task.verified_on = verified_on
+    task.verification_note = note
+    if not passed:
+        task.status = TaskStatus.IN_PROGRESS
+    task.save()
+    return task
+
+
+@transaction.atomic
+def do_close_task(user, task: RectificationTask, closed_on: datetime.date) -> RectificationTask:
+    """销号: only a task whose verification passed; the designation closes with its last."""
+    task = _locked(task)
+    _refuse_if_closed(task)
+    if task.status != TaskStatus.AWAITING_VERIFICATION or task.verification != Verification.PASSED:
+        raise RectificationError(
+            "not_verified", _("A task is closed only after its verification has passed.")
+        )
+    if closed_on < task.verified_on:
+        raise RectificationError(
+            "date", _("The task cannot be closed before it was verified."), "closed_on"
+        )
+    task.status = TaskStatus.CLOSED
+    task.closed_on = closed_on
+    task.closed_by = actor_name(user)
+    task.save()
+    designation = WeakBranchDesignation.objects.select_for_update().get(pk=task.designation_id)
+    if not designation.tasks.exclude(status=TaskStatus.CLOSED).exists():
+        designation.status = WeakBranchDesignation.Status.CLOSED
+        designation.closed_on = closed_on
+        designation.save()
+    return task
+
+
+# --- overdue ------------------------------------------------------------------------------
+
+
+def overdue(tasks: QuerySet[RectificationTask], today: datetime.date) -> QuerySet:
+    return tasks.exclude(status=TaskStatus.CLOSED).filter(deadline__lt=today)
+
+
+def overdue_by_township(tasks: QuerySet[RectificationTask], today: datetime.date) -> dict[str, int]:
+    """Township code → number of overdue tasks in its villages."""
+    counts: dict[str, int] = {}
+    for code in overdue(tasks, today).values_list("region_code", flat=True):
+        township = code[:TOWNSHIP_LENGTH]
+        counts[township] = counts.get(township, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def tasks_by_status(tasks: QuerySet[RectificationTask]) -> dict[str, int]:
+    found = {status: 0 for status in TaskStatus.values}
+    for row in tasks.values("status").annotate(n=Count("id")):
+        found[row["status"]] = row["n"]
+    return found

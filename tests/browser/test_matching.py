@@ -1,0 +1,97 @@
+"""First-secretary matching in a real browser: the county organisation department runs
+the matching for 兴国镇, changes one pair, confirms, and sees the new first secretaries.
+
+The seed (three villages with open monitoring cases, four candidates) is written by a
+script run against the server's own database (`site.run_python`).
+"""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+V1, V2, V3 = "420222100001", "420222100002", "420222100003"
+
+SEED = """
+import datetime, json
+import django
+django.setup()
+from baolei.cadres import selection, services
+from baolei.cadres.models_teams import SelectionRules
+from baolei.regions.models import Region
+from baolei.registry.idnumbers import check_character
+from baolei.registry.models import Household, MonitoringCase
+
+SelectionRules.objects.create(
+    region_code="420222", year=2025, reference_date=datetime.date(2025, 3, 1),
+    monitored_threshold=1, poverty_threshold=100,
+)
+for n, (code, cases, industry) in enumerate(
+    [("420222100001", 3, "tea"), ("420222100002", 2, "fruit"), ("420222100003", 1, "grain")]
+):
+    village = Region.objects.get(code=code)
+    selection.do_set_main_industry(None, village, industry)
+    for k in range(cases):
+        household = Household.objects.create(number=f"{code}{n}{k:02d}", village=village)
+        MonitoringCase.objects.create(
+            household=household, monitoring_type="marginal", route="cadre_screening",
+            status="monitored", opened_on=datetime.date(2024, 6, 1),
+        )
+made = {}
+for n, (name, region, strengths) in enumerate([
+    ("甲书记", "420222100", {"assistance_experience": True, "industries": ["tea"]}),
+    ("乙书记", "420222100", {"assistance_experience": True}),
+    ("丙书记", "420222100", {"agriculture_experience": True}),
+    ("丁书记", "420222", {}),
+]):
+    first17 = f"42022219850101{n + 1:03d}"
+    cadre = services.do_create_cadre(
+        None, id_number=first17 + check_character(first17), name=name, region_code=region,
+        unit="阳新县直机关", rank="staff_member", political_status="party_member",
+        education="undergraduate", work_started_on=datetime.date(2010, 7, 1),
+    )
+    made[name] = selection.do_put_forward(None, cadre, 2025, **strengths).pk
+print(json.dumps(made))
+"""
+
+
+@pytest.fixture(scope="module")
+def candidates(site):
+    return json.loads(site.run_python(SEED).strip().splitlines()[-1])
+
+
+def test_an_officer_matches_adjusts_and_confirms(site, page, login, candidates):
+    login(page)
+    page.goto(site("/cadres/teams/matching/"))
+    form = page.get_by_test_id("matching-form")
+    form.locator("#id_region").fill("420222100")
+    form.locator("#id_year").fill("2025")
+    form.locator("#id_starts_on").fill("2025-03-01")
+    form.locator("button[type=submit]").click()
+
+    # By hand: 甲-V1 3 + 25 + 5 = 33, 乙-V2 2 + 5 = 7, 丙-V3 10 + 5 = 15: 55 in all.
+    expect(page.get_by_test_id("total-fit")).to_have_text("55")
+    rows = page.get_by_test_id("pair-table")
+    expect(rows.locator(f"tr[data-village='{V1}'] select")).to_have_value(str(candidates["甲书记"]))
+    expect(rows.locator(f"tr[data-village='{V3}'] select")).to_have_value(str(candidates["丙书记"]))
+
+    # Give V3 to 丁 instead (fit 0): the total drops to 33 + 7 = 40.
+    v3 = rows.locator(f"tr[data-village='{V3}']")
+    v3.locator("select").select_option(str(candidates["丁书记"]))
+    v3.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("total-fit")).to_have_text("40")
+
+    # 甲 is already on V1: putting them on V2 as well is refused and changes nothing.
+    v2 = page.get_by_test_id("pair-table").locator(f"tr[data-village='{V2}']")
+    v2.locator("select").select_option(str(candidates["甲书记"]))
+    v2.locator("button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("甲书记")
+    expect(page.get_by_test_id("total-fit")).to_have_text("40")
+
+    page.get_by_test_id("confirm").click()
+    table = page.get_by_test_id("team-table")
+    for name in ("甲书记", "乙书记", "丁书记"):
+        expect(table).to_contain_text(name)
+    expect(table).not_to_contain_text("丙书记")
