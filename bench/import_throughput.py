@@ -8,7 +8,7 @@ Persons per second, in one run, for:
     COPY TO and the tables emptied, so that both write exactly the same thing;
 (b) python-calamine's bare read of the XLSX file: open it and iterate every row;
 (c) the validated import of the CSV file and (d) of the XLSX file through
-    `pipeline.run_import` (the real importer, every check on), each into an empty
+    `running.run_import` (the real importer, every check on), each into an empty
     register.
 
 The file: a synthetic register of about `--people` members in 湖北 (seed 7, generated
@@ -138,10 +138,10 @@ def _timed(owner, name: str, label: str) -> None:
 
 
 def _time_phases() -> None:
-    from baolei.imports import pipeline
-    from baolei.registry.sheets import HouseholdImporter
+    from baolei.imports import parsing
+    from baolei.registry.sheets_importer import HouseholdImporter
 
-    _timed(pipeline, "parse_rows", "parse cells")
+    _timed(parsing, "parse_rows", "parse cells")
     _timed(HouseholdImporter, "validate", "check against the register")
     _timed(HouseholdImporter, "load", "load (COPY)")
 
@@ -151,7 +151,7 @@ def _import(path: str, profile: bool) -> tuple[float, dict]:
 
     from baolei.accounts.permissions import Role
     from baolei.accounts.scope import Scope
-    from baolei.imports import pipeline
+    from baolei.imports import pipeline, running
     from baolei.imports.models import ImportJob
     from baolei.registry.sheets import SHEET
 
@@ -166,7 +166,7 @@ def _import(path: str, profile: bool) -> tuple[float, dict]:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    outcome = pipeline.run_import(SHEET, path, os.path.basename(path), context)
+    outcome = running.run_import(SHEET, path, os.path.basename(path), context)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started

@@ -234,9 +234,9 @@ def _load_part(codes: list[str], households: int, seed: int, label: str) -> dict
 def grow(regions: list[str], people: int, seed: int, workers: int) -> dict:
     from django.db import connection, connections
 
-    from baolei.registry import synthetic
+    from baolei.registry import synthetic_households
 
-    households = round(people / synthetic.mean_household_size())
+    households = round(people / synthetic_households.mean_household_size())
     groups = split(regions, workers)
     villages = sum(count for _codes, count in groups)
     shares = [round(households * count / villages) for _codes, count in groups]

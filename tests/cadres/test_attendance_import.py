@@ -11,7 +11,7 @@ from django.utils import translation
 from baolei.accounts.scope import Scope
 from baolei.cadres import sheets_teams
 from baolei.cadres.models_teams import AttendanceMonth
-from baolei.imports import pipeline
+from baolei.imports import pipeline, running
 from tests.cadres.factories_teams import AttendanceMonthFactory, TeamMemberFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -32,7 +32,7 @@ def _load(user, data: bytes):
         scope=Scope.for_user(user), filename="f.csv", sha256="f" * 64, actor_name=user.username
     )
     with translation.override("en"):
-        outcome = pipeline.run_import(sheets_teams.SHEET, data, "f.csv", context)
+        outcome = running.run_import(sheets_teams.SHEET, data, "f.csv", context)
         outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
     return outcome
 

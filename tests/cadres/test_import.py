@@ -13,7 +13,7 @@ from baolei.audit.models import Action, AuditEvent
 from baolei.cadres.models import Cadre, LeaderCandidate
 from baolei.cadres.sheets import CADRE_SHEET
 from baolei.cadres.sheets_leaders import LEADER_SHEET
-from baolei.imports import pipeline
+from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry.models import Person
 from tests.cadres.factories import CadreFactory
@@ -41,7 +41,7 @@ def load(user, sheet, data: bytes) -> pipeline.Outcome:
         scope=Scope.for_user(user), filename="f.csv", sha256="f" * 64, actor_name=user.username
     )
     with translation.override("en"):
-        outcome = pipeline.run_import(sheet, data, "f.csv", context)
+        outcome = running.run_import(sheet, data, "f.csv", context)
         outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
     return outcome
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from baolei.imports import pipeline
+from baolei.imports import bulk
 from baolei.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_inserted_text_arrives_exactly_as_given_and_keys_come_back_in_order():
     before = timezone.now()
     done = []
 
-    keys = pipeline.insert_rows(Person, FIELDS, rows, done.append)
+    keys = bulk.insert_rows(Person, FIELDS, rows, done.append)
 
     assert sum(done) == len(rows)
     stored = {p.pk: p for p in Person.objects.filter(pk__in=keys)}
@@ -43,9 +43,9 @@ def test_inserted_text_arrives_exactly_as_given_and_keys_come_back_in_order():
 
 
 def test_many_rows_go_in_several_batches():
-    rows = [_row(n, f"村民{n}") for n in range(pipeline.INSERT_BATCH + 5)]
+    rows = [_row(n, f"村民{n}") for n in range(bulk.INSERT_BATCH + 5)]
 
-    keys = pipeline.insert_rows(Person, FIELDS, rows, lambda count: None)
+    keys = bulk.insert_rows(Person, FIELDS, rows, lambda count: None)
 
     assert len(set(keys)) == len(rows) == Person.objects.count()
     last = Person.objects.get(pk=keys[-1])
@@ -53,9 +53,9 @@ def test_many_rows_go_in_several_batches():
 
 
 def test_updates_change_only_the_named_columns_of_the_given_rows():
-    keys = pipeline.insert_rows(Person, FIELDS, [_row(1, "甲"), _row(2, "乙")], lambda c: None)
+    keys = bulk.insert_rows(Person, FIELDS, [_row(1, "甲"), _row(2, "乙")], lambda c: None)
 
-    pipeline.update_rows(
+    bulk.update_rows(
         Person, ["name", "phone"], [(keys[0], AWKWARD[0], "138 0000 1111")], lambda c: None
     )
 
@@ -66,12 +66,12 @@ def test_updates_change_only_the_named_columns_of_the_given_rows():
 
 def test_fetch_in_finds_any_keys_even_odd_ones():
     names = [*AWKWARD, "with the unit separator \x1f inside"]
-    pipeline.insert_rows(
+    bulk.insert_rows(
         Person, FIELDS, [_row(n, name) for n, name in enumerate(names)], lambda c: None
     )
 
-    found = pipeline.fetch_in(Person.objects.all(), "name", [*names, "nobody", names[0]])
+    found = bulk.fetch_in(Person.objects.all(), "name", [*names, "nobody", names[0]])
 
     assert sorted(person.name for person in found) == sorted(names)
-    assert pipeline.fetch_in(Person.objects.all(), "name", [""]) == []
-    assert pipeline.fetch_in(Person.objects.all(), "name", []) == []
+    assert bulk.fetch_in(Person.objects.all(), "name", [""]) == []
+    assert bulk.fetch_in(Person.objects.all(), "name", []) == []

@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
-from baolei.imports import exporting, pipeline
+from baolei.imports import exporting, pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry import choices, idnumbers
 from baolei.registry.sheets import SHEET
@@ -171,7 +171,7 @@ def test_an_export_with_personal_data_imports_again_unchanged(
     before = register_counts()
     context = pipeline.ImportContext(scope=Scope.for_user(bureau), filename="export.xlsx")
 
-    outcome = pipeline.run_import(SHEET, data, "export.xlsx", context)
+    outcome = running.run_import(SHEET, data, "export.xlsx", context)
 
     assert outcome.status == ImportJob.Status.DONE, [str(e.reason) for e in outcome.errors]
     assert outcome.counts["unchanged"] == 3 and outcome.counts["created"] == 0

@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
-from baolei.imports import pipeline
+from baolei.imports import jobs, parsing, pipeline, running, workbooks
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import SourceRow
 from baolei.registry import choices
@@ -82,7 +82,7 @@ def _header(*names: str) -> SourceRow:
 
 def test_headers_match_whatever_their_width_spacing_or_star():
     errors = pipeline.Errors()
-    found, ignored = pipeline.match_header(
+    found, ignored = parsing.match_header(
         SHEET,
         _header("户 编 号*", "姓名", "身份证号码", "与户主关系", "劳动技能", "备注", "错误原因"),
         errors,
@@ -100,7 +100,7 @@ def test_headers_match_whatever_their_width_spacing_or_star():
 
 def test_missing_and_repeated_columns_are_reported_on_the_header_row():
     errors = pipeline.Errors()
-    pipeline.match_header(SHEET, _header("户编号", "姓名", "姓名", "与户主关系"), errors)
+    parsing.match_header(SHEET, _header("户编号", "姓名", "姓名", "与户主关系"), errors)
     shown = [(e.row, e.column, english(e.reason)) for e in errors]
     assert shown == [
         (1, "姓名", "The column appears twice (columns 2 and 3)."),
@@ -115,7 +115,7 @@ def test_missing_and_repeated_columns_are_reported_on_the_header_row():
 def test_every_bad_cell_is_reported_with_its_row_and_column():
     header = _header(*SHEET.headers)
     errors = pipeline.Errors()
-    found, _ = pipeline.match_header(SHEET, header, errors)
+    found, _ = parsing.match_header(SHEET, header, errors)
     good = dict(zip(SHEET.headers, [""] * len(SHEET.headers), strict=True))
     rows = []
     for number, changes in enumerate(
@@ -129,7 +129,7 @@ def test_every_bad_cell_is_reported_with_its_row_and_column():
         cells = {**good, "劳动技能": "普通劳动力", **changes}
         rows.append(SourceRow(number, [cells[h] for h in SHEET.headers]))
 
-    table = pipeline.parse_rows(SHEET, rows, found, len(header.values), errors)
+    table = parsing.parse_rows(SHEET, rows, found, len(header.values), errors)
 
     shown = [(e.row, e.column, english(e.reason)) for e in errors]
     assert shown == [
@@ -147,9 +147,9 @@ def test_every_bad_cell_is_reported_with_its_row_and_column():
 
 def test_a_value_beyond_the_last_named_column_is_not_lost():
     errors = pipeline.Errors()
-    found, _ = pipeline.match_header(SHEET, _header(*SHEET.headers), errors)
+    found, _ = parsing.match_header(SHEET, _header(*SHEET.headers), errors)
     values = ["H1", *[""] * (len(SHEET.headers) - 1), "多余"]
-    pipeline.parse_rows(SHEET, [SourceRow(2, values)], found, len(SHEET.headers), errors)
+    parsing.parse_rows(SHEET, [SourceRow(2, values)], found, len(SHEET.headers), errors)
     assert (2, "", "There is a value in column 24, which has no header.") in [
         (e.row, e.column, english(e.reason)) for e in errors
     ]
@@ -189,7 +189,7 @@ TOY = pipeline.Sheet(
 def test_a_file_with_any_rejected_row_loads_nothing(insider):
     context = pipeline.ImportContext(scope=Scope.for_user(insider))
     CountingImporter.loaded = 0
-    outcome = pipeline.run_import(
+    outcome = running.run_import(
         TOY, "名称,可以\n好,是\n坏,否\n好,也许\n".encode(), "t.csv", context
     )
     assert outcome.status == ImportJob.Status.REJECTED
@@ -197,7 +197,7 @@ def test_a_file_with_any_rejected_row_loads_nothing(insider):
     assert outcome.counts == {"rows": 3, "rejected": 2}
     assert CountingImporter.loaded == 0
 
-    clean = pipeline.run_import(TOY, "名称,可以\n好,是\n好,否\n".encode(), "t.csv", context)
+    clean = running.run_import(TOY, "名称,可以\n好,是\n好,否\n".encode(), "t.csv", context)
     assert clean.status == ImportJob.Status.DONE
     assert clean.counts == {"rows": 2, "created": 2, "rejected": 0}
     assert CountingImporter.loaded == 2
@@ -220,7 +220,7 @@ def test_sheets_are_found_in_the_apps_and_offered_by_permission(insider, outside
 
 def _template(scope=None) -> bytes:
     buffer = io.BytesIO()
-    pipeline.write_template(SHEET, buffer, scope)
+    workbooks.write_template(SHEET, buffer, scope)
     return buffer.getvalue()
 
 
@@ -276,8 +276,8 @@ def test_the_villages_offered_are_those_of_the_scope(insider, neighbour):
 
 
 def test_a_job_reports_its_phases_and_rows_as_it_goes(insider, monkeypatch):
-    monkeypatch.setattr(pipeline, "PARSE_CHUNK", 10)
-    job = pipeline.do_create_job(
+    monkeypatch.setattr(parsing, "PARSE_CHUNK", 10)
+    job = jobs.do_create_job(
         kind="households",
         upload=ContentFile(csv_bytes(register(20)), name="户.csv"),
         filename="户.csv",
@@ -286,16 +286,16 @@ def test_a_job_reports_its_phases_and_rows_as_it_goes(insider, monkeypatch):
     )
     seen: list[tuple[str, int, int]] = []
     stored: list[int] = []
-    real_write = pipeline.JobProgress._write
+    real_write = jobs.JobProgress._write
 
     def spy(self, force=False):
         real_write(self, force)
         if self.status == ImportJob.Status.VALIDATING:
             stored.append(ImportJob.objects.get(pk=job.pk).rows_done)
 
-    monkeypatch.setattr(pipeline.JobProgress, "_write", spy)
+    monkeypatch.setattr(jobs.JobProgress, "_write", spy)
 
-    pipeline.run_job(job, echo=lambda status, done, total: seen.append((status, done, total)))
+    jobs.run_job(job, echo=lambda status, done, total: seen.append((status, done, total)))
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.percent == 100
@@ -315,7 +315,7 @@ def test_the_sha256_is_that_of_the_uploaded_bytes(insider):
     import hashlib
 
     data = csv_bytes(register(1))
-    job = pipeline.do_create_job(
+    job = jobs.do_create_job(
         kind="households",
         upload=ContentFile(data, name="户.csv"),
         filename="/tmp/../户.csv",

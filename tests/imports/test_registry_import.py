@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
-from baolei.imports import pipeline
+from baolei.imports import jobs, pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry import choices
 from baolei.registry.models import Household, Member, Person, StatusChange
@@ -51,7 +51,7 @@ def load(user, data: bytes, filename: str = "户.csv") -> pipeline.Outcome:
         scope=Scope.for_user(user), filename=filename, sha256="f" * 64, actor_name=user.username
     )
     with translation.override("en"):
-        outcome = pipeline.run_import(SHEET, data, filename, context)
+        outcome = running.run_import(SHEET, data, filename, context)
         outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
     return outcome
 
@@ -506,7 +506,7 @@ def test_one_bad_row_among_many_keeps_all_of_them_out(insider):
 def run_job(user, data: bytes, filename: str) -> ImportJob:
     from django.core.files.base import ContentFile
 
-    job = pipeline.do_create_job(
+    job = jobs.do_create_job(
         kind="households",
         upload=ContentFile(data, name=filename),
         filename=filename,
@@ -514,7 +514,7 @@ def run_job(user, data: bytes, filename: str) -> ImportJob:
         scope=Scope.for_user(user),
         language="en",
     )
-    return pipeline.run_job(job)
+    return jobs.run_job(job)
 
 
 def sheet_rows(path) -> list[list[str]]:

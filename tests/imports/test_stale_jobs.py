@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 from baolei.accounts.scope import Scope
-from baolei.imports import pipeline, stale
+from baolei.imports import jobs, stale
 from baolei.imports.models import ImportJob, progress_file
 from tests.imports.registry_files import register, register_counts, xlsx_bytes
 
@@ -30,7 +30,7 @@ def media(settings, tmp_path):
 
 def job_of(user, status: str, silent_for: datetime.timedelta, language: str = "en") -> ImportJob:
     """A job as a worker left it: `status`, its last progress `silent_for` ago."""
-    job = pipeline.do_create_job(
+    job = jobs.do_create_job(
         kind="households",
         upload=SimpleUploadedFile("兴国镇户籍.xlsx", xlsx_bytes(register(1))),
         filename="兴国镇户籍.xlsx",
@@ -139,7 +139,7 @@ def test_a_worker_taking_up_a_job_sweeps_the_one_a_dead_worker_left(
 
 def test_progress_is_the_heartbeat(insider):
     job = job_of(insider, ImportJob.Status.VALIDATING, 30 * MINUTES)
-    progress = pipeline.JobProgress(job)
+    progress = jobs.JobProgress(job)
     before = timezone.now()
 
     progress.phase(ImportJob.Status.VALIDATING, 100)
@@ -153,7 +153,7 @@ def test_progress_is_the_heartbeat(insider):
 def test_a_job_run_from_start_to_end_has_a_heartbeat(insider):
     job = job_of(insider, ImportJob.Status.QUEUED, 0 * MINUTES)
 
-    pipeline.run_job(job)
+    jobs.run_job(job)
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
@@ -167,9 +167,9 @@ def test_the_load_on_sqlite_reports_to_a_side_file_that_the_page_reads(
     go to a side file; the job's page and the API show them, and the file is removed at
     the end."""
     job = job_of(insider, ImportJob.Status.VALIDATING, 0 * MINUTES)
-    progress = pipeline.JobProgress(job)
+    progress = jobs.JobProgress(job)
     progress.phase(ImportJob.Status.LOADING, 200)  # before the transaction: the row
-    monkeypatch.setattr(pipeline, "connection", types.SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr(jobs, "connection", types.SimpleNamespace(vendor="sqlite"))
 
     progress.rows(50)  # from inside the load
 

@@ -11,10 +11,11 @@ from django.utils import translation
 
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
-from baolei.imports import pipeline
+from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.organisation.models import HostEntity, MemberTransfer, PartyMember, PartyOrganisation
-from baolei.organisation.sheets import HOST_SHEET, ORGANISATION_SHEET
+from baolei.organisation.sheets import ORGANISATION_SHEET
+from baolei.organisation.sheets_hosts import HOST_SHEET
 from baolei.organisation.sheets_members import MEMBER_SHEET
 from baolei.registry.models import Person
 from tests.organisation.factories import PartyOrganisationFactory, credit_code
@@ -38,7 +39,7 @@ def load(user, sheet, data: bytes):
         scope=Scope.for_user(user), filename="f.csv", sha256="0" * 64, actor_name=user.username
     )
     with translation.override("en"):
-        outcome = pipeline.run_import(sheet, data, "f.csv", context)
+        outcome = running.run_import(sheet, data, "f.csv", context)
         outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
     return outcome
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from baolei.accounts.scope import Scope
-from baolei.imports import pipeline
+from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.organisation.models_grading import LifeRecord
 from baolei.organisation.sheets_grading import LIFE_SHEET
@@ -33,7 +33,7 @@ def load(user, lines: list[str]) -> pipeline.Outcome:
         today=datetime.date(2024, 12, 31),
     )
     with translation.override("en"):
-        outcome = pipeline.run_import(LIFE_SHEET, data, "三会一课.csv", context)
+        outcome = running.run_import(LIFE_SHEET, data, "三会一课.csv", context)
         outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
     return outcome
 

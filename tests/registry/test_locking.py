@@ -5,7 +5,7 @@ nothing of the first is overwritten."""
 import pytest
 
 from baolei.audit.models import AuditEvent
-from baolei.registry import services
+from baolei.registry import services, services_households
 from baolei.registry.models import Household
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
@@ -26,9 +26,9 @@ def colleague(insider):
 
 
 def test_the_second_edit_from_the_same_version_is_refused(insider, colleague, household):
-    services.do_update_household(insider, household, 1, address="第一人的地址")
+    services_households.do_update_household(insider, household, 1, address="第一人的地址")
     with pytest.raises(services.StaleEdit) as caught:
-        services.do_update_household(colleague, household, 1, address="第二人的地址")
+        services_households.do_update_household(colleague, household, 1, address="第二人的地址")
     message = str(caught.value.message)
     assert "Someone else" in message and "reload" in message
     assert caught.value.current_version == 2
@@ -41,9 +41,9 @@ def test_the_refusal_names_who_saved_first(insider, colleague, household):
     from baolei.audit.context import acting_as, actor_for_user
 
     with acting_as(actor_for_user(insider, "web")):
-        services.do_update_household(insider, household, 1, address="A")
+        services_households.do_update_household(insider, household, 1, address="A")
     with pytest.raises(services.StaleEdit) as caught:
-        services.do_update_household(colleague, household, 1, address="B")
+        services_households.do_update_household(colleague, household, 1, address="B")
     assert "insider" in str(caught.value.message)
 
 
@@ -54,21 +54,21 @@ def test_a_save_that_lands_between_the_check_and_the_write_is_caught(
     `UPDATE … WHERE version = expected` is what decides, so this edit is refused.
     (The other save is simulated inside this transaction, so the refusal's rollback
     takes it away too: what matters is that this edit was not written.)"""
-    original = services._check_household
+    original = services_households._check_household
 
     def someone_saves_meanwhile(instance):
         original(instance)
         Household.objects.filter(pk=instance.pk).update(version=2, address="别人的地址")
 
-    monkeypatch.setattr(services, "_check_household", someone_saves_meanwhile)
+    monkeypatch.setattr(services_households, "_check_household", someone_saves_meanwhile)
     with pytest.raises(services.StaleEdit):
-        services.do_update_household(insider, household, 1, address="我的地址")
+        services_households.do_update_household(insider, household, 1, address="我的地址")
     household.refresh_from_db()
     assert household.address != "我的地址"
 
 
 def test_each_save_is_audited_once_with_the_version(insider, household):
-    services.do_update_household(insider, household, 1, address="新")
+    services_households.do_update_household(insider, household, 1, address="新")
     event = AuditEvent.objects.filter(model="registry.household", object_pk=str(household.pk))
     event = event.get(action="update")
     assert event.changes["address"] == ["旧地址", "新"]
@@ -76,7 +76,7 @@ def test_each_save_is_audited_once_with_the_version(insider, household):
 
 
 def test_a_save_without_changes_keeps_the_version(insider, household):
-    services.do_update_household(insider, household, 1, address="旧地址")
+    services_households.do_update_household(insider, household, 1, address="旧地址")
     household.refresh_from_db()
     assert household.version == 1
 

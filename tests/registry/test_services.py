@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.regions.models import Region
-from baolei.registry import choices, services
+from baolei.registry import (
+    choices,
+    services,
+    services_households,
+    services_lists,
+    services_pairing,
+    services_years,
+)
 from baolei.registry.models import (
     Household,
     HouseholdYear,
@@ -55,7 +62,7 @@ def _add(actor, household, n, **fields):
         "relation": choices.Relation.SON,
         "labour_capacity": choices.LabourCapacity.ORDINARY,
     }
-    return services.do_add_member(actor, household, **{**defaults, **fields})
+    return services_households.do_add_member(actor, household, **{**defaults, **fields})
 
 
 # --- ID numbers and person fields ---------------------------------------------------------
@@ -117,7 +124,7 @@ def test_a_missing_name_is_refused_on_the_name_field():
 
 
 def test_create_household_with_its_head(insider):
-    household = services.do_create_household(
+    household = services_households.do_create_household(
         insider,
         village=VILLAGE,
         number="H-0001",
@@ -138,27 +145,27 @@ def test_create_household_with_its_head(insider):
 
 def test_create_household_outside_the_scope_is_refused(neighbour):
     with pytest.raises(services.RegistryError) as caught:
-        services.do_create_household(neighbour, village=VILLAGE, number="H-0002")
+        services_households.do_create_household(neighbour, village=VILLAGE, number="H-0002")
     assert caught.value.code == "out_of_scope"
     assert not Household.objects.filter(number="H-0002").exists()
 
 
 def test_create_household_needs_a_real_village(insider):
     with pytest.raises(services.RegistryError) as caught:
-        services.do_create_household(insider, village="420222100", number="H-0003")
+        services_households.do_create_household(insider, village="420222100", number="H-0003")
     assert caught.value.code == "unknown_village" and caught.value.field == "village"
 
 
 def test_a_household_number_is_used_once(insider):
     HouseholdFactory(number="H-0004")
     with pytest.raises(services.RegistryError) as caught:
-        services.do_create_household(insider, village=VILLAGE, number="H-0004")
+        services_households.do_create_household(insider, village=VILLAGE, number="H-0004")
     assert caught.value.field == "number"
 
 
 def test_a_household_with_a_bad_head_is_not_created(insider):
     with pytest.raises(services.RegistryError) as caught:
-        services.do_create_household(
+        services_households.do_create_household(
             insider, village=VILLAGE, number="H-0005", head_id_number="123", head_name="王五"
         )
     assert caught.value.field == "id_number"
@@ -167,7 +174,7 @@ def test_a_household_with_a_bad_head_is_not_created(insider):
 
 def test_other_causes_must_differ_from_the_main_cause(insider):
     with pytest.raises(services.RegistryError) as caught:
-        services.do_create_household(
+        services_households.do_create_household(
             insider,
             village=VILLAGE,
             number="H-0006",
@@ -180,7 +187,7 @@ def test_other_causes_must_differ_from_the_main_cause(insider):
 def test_the_status_is_not_editable(insider):
     household = HouseholdFactory()
     with pytest.raises(services.RegistryError) as caught:
-        services.do_update_household(
+        services_households.do_update_household(
             insider, household, household.version, status=choices.PovertyStatus.RELAPSED
         )
     assert caught.value.code == "unknown_field"
@@ -191,7 +198,7 @@ def test_the_status_is_not_editable(insider):
 def test_moving_a_household_moves_its_people(insider):
     household = HouseholdFactory()
     member = MemberFactory(household=household)
-    services.do_update_household(insider, household, 1, village=OTHER_VILLAGE)
+    services_households.do_update_household(insider, household, 1, village=OTHER_VILLAGE)
     member.person.refresh_from_db()
     assert member.person.region_code == OTHER_VILLAGE
 
@@ -246,7 +253,7 @@ def test_the_database_constraint_catches_what_the_check_missed(insider, monkeypa
     with the same message naming the other household."""
     first = MemberFactory()
     second = HouseholdFactory()
-    monkeypatch.setattr(services, "_refuse_if_member", lambda person, household: None)
+    monkeypatch.setattr(services_households, "_refuse_if_member", lambda person, household: None)
     with pytest.raises(services.PersonInAnotherHousehold) as caught:
         _add(insider, second, 0, id_number=first.person.id_number, name=first.person.name)
     assert first.household.number in str(caught.value.message)
@@ -282,7 +289,7 @@ def test_update_member_cannot_take_another_persons_number(insider):
     member = _add(insider, household, 1)
     other = PersonFactory(region_code="")
     with pytest.raises(services.RegistryError) as caught:
-        services.do_update_member(insider, member, id_number=other.id_number)
+        services_households.do_update_member(insider, member, id_number=other.id_number)
     assert caught.value.code == "id_number_taken"
     member.person.refresh_from_db()
     assert member.person.id_number == a_number(1)
@@ -290,7 +297,7 @@ def test_update_member_cannot_take_another_persons_number(insider):
 
 def test_correcting_an_id_number_updates_sex_and_birth_date(insider):
     member = _add(insider, HouseholdFactory(), 1)
-    services.do_update_member(insider, member, id_number=a_number(3, male=False))
+    services_households.do_update_member(insider, member, id_number=a_number(3, male=False))
     member.person.refresh_from_db()
     assert member.person.sex == "female" and member.person.id_number == a_number(3, male=False)
 
@@ -298,7 +305,7 @@ def test_correcting_an_id_number_updates_sex_and_birth_date(insider):
 def test_making_a_member_the_head_sets_the_households_head(insider):
     household = HouseholdFactory()
     member = _add(insider, household, 1)
-    services.do_update_member(insider, member, relation=choices.Relation.HEAD)
+    services_households.do_update_member(insider, member, relation=choices.Relation.HEAD)
     household.refresh_from_db()
     assert household.head_id == member.person_id
 
@@ -306,7 +313,7 @@ def test_making_a_member_the_head_sets_the_households_head(insider):
 def test_removing_the_head_clears_it_and_keeps_the_person(insider):
     household = HouseholdFactory()
     member = _add(insider, household, 1, relation=choices.Relation.HEAD)
-    services.do_remove_member(insider, member)
+    services_households.do_remove_member(insider, member)
     household.refresh_from_db()
     assert household.head is None
     person = Person.objects.get(id_number=a_number(1))
@@ -322,7 +329,7 @@ def test_year_computes_per_capita_income_and_counts_members(insider):
     household = HouseholdFactory()
     for n in range(3):
         _add(insider, household, n)
-    record = services.do_save_household_year(
+    record = services_years.do_save_household_year(
         insider,
         household,
         2023,
@@ -336,7 +343,9 @@ def test_year_computes_per_capita_income_and_counts_members(insider):
     )
     assert record.member_count == 3
     assert record.per_capita_net_income == Decimal("3833.17")
-    again = services.do_save_household_year(insider, household, 2023, wages=3000, member_count=2)
+    again = services_years.do_save_household_year(
+        insider, household, 2023, wages=3000, member_count=2
+    )
     assert again.pk == record.pk
     assert again.per_capita_net_income == Decimal("1500.00")
     assert again.food is None  # the whole year is written: unset is "not known"
@@ -347,10 +356,10 @@ def test_year_refuses_negative_and_non_numeric_income(insider):
     household = HouseholdFactory()
     for value, code in ((-1, "negative"), ("abc", "not_a_number")):
         with pytest.raises(services.RegistryError) as caught:
-            services.do_save_household_year(insider, household, 2023, wages=value)
+            services_years.do_save_household_year(insider, household, 2023, wages=value)
         assert caught.value.code == code and caught.value.field == "wages"
     with pytest.raises(services.RegistryError) as caught:
-        services.do_save_household_year(insider, household, timezone.localdate().year + 1)
+        services_years.do_save_household_year(insider, household, timezone.localdate().year + 1)
     assert caught.value.field == "year"
 
 
@@ -359,40 +368,42 @@ def test_year_refuses_negative_and_non_numeric_income(insider):
 
 def test_pairing_a_new_helper_ends_the_previous_pairing(insider):
     household = HouseholdFactory()
-    first = services.do_pair(insider, HelperFactory(), household, datetime.date(2022, 1, 1))
+    first = services_pairing.do_pair(insider, HelperFactory(), household, datetime.date(2022, 1, 1))
     second_helper = HelperFactory()
-    services.do_pair(insider, second_helper, household, datetime.date(2023, 3, 1))
+    services_pairing.do_pair(insider, second_helper, household, datetime.date(2023, 3, 1))
     first.refresh_from_db()
     assert first.ended_on == datetime.date(2023, 3, 1)
-    assert services.current_helper(household) == second_helper
+    assert services_pairing.current_helper(household) == second_helper
     with pytest.raises(services.RegistryError) as caught:
-        services.do_pair(insider, second_helper, household, datetime.date(2023, 4, 1))
+        services_pairing.do_pair(insider, second_helper, household, datetime.date(2023, 4, 1))
     assert caught.value.code == "already_paired"
     with pytest.raises(services.RegistryError) as caught:
-        services.do_pair(insider, HelperFactory(), household, datetime.date(2023, 1, 1))
+        services_pairing.do_pair(insider, HelperFactory(), household, datetime.date(2023, 1, 1))
     assert caught.value.code == "before_current"
     assert Pairing.objects.filter(household=household, ended_on__isnull=True).count() == 1
 
 
 def test_ending_a_pairing(insider):
     pairing = PairingFactory()
-    services.do_end_pairing(insider, pairing, datetime.date(2024, 1, 1))
+    services_pairing.do_end_pairing(insider, pairing, datetime.date(2024, 1, 1))
     pairing.refresh_from_db()
     assert pairing.ended_on == datetime.date(2024, 1, 1)
     with pytest.raises(services.RegistryError):
-        services.do_end_pairing(insider, pairing)
+        services_pairing.do_end_pairing(insider, pairing)
 
 
 def test_a_visit_cannot_be_in_the_future_and_needs_findings(insider):
     household = HouseholdFactory()
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(services.RegistryError) as caught:
-        services.do_record_visit(insider, household, visited_on=tomorrow, findings="ok")
+        services_pairing.do_record_visit(insider, household, visited_on=tomorrow, findings="ok")
     assert caught.value.field == "visited_on"
     with pytest.raises(services.RegistryError) as caught:
-        services.do_record_visit(insider, household, visited_on=timezone.localdate(), findings=" ")
+        services_pairing.do_record_visit(
+            insider, household, visited_on=timezone.localdate(), findings=" "
+        )
     assert caught.value.field == "findings"
-    visit = services.do_record_visit(
+    visit = services_pairing.do_record_visit(
         insider, household, visited_on=timezone.localdate(), findings="病情稳定"
     )
     assert visit.recorded_by == insider
@@ -417,12 +428,12 @@ def visited():
 
 
 def test_households_not_visited_includes_those_never_visited(visited, django_assert_num_queries):
-    queryset = services.households_not_visited(Household.objects.all(), 30, TODAY)
+    queryset = services_lists.households_not_visited(Household.objects.all(), 30, TODAY)
     with django_assert_num_queries(1):
         rows = {h.number: h.last_visited_on for h in queryset}
     assert rows == {"V-late": TODAY - datetime.timedelta(days=31), "V-never": None}
     assert {
-        h.number for h in services.households_not_visited(Household.objects.all(), 2, TODAY)
+        h.number for h in services_lists.households_not_visited(Household.objects.all(), 2, TODAY)
     } == {
         "V-recent",
         "V-edge",
@@ -437,7 +448,7 @@ def test_helpers_with_overdue_visits_are_counted_in_one_query(visited, django_as
     PairingFactory(helper=busy, household=visited["never"])
     PairingFactory(helper=diligent, household=visited["recent"])
     PairingFactory(helper=former, household=HouseholdFactory(), ended_on=datetime.date(2023, 1, 1))
-    queryset = services.helpers_with_overdue_visits(Household.objects.all(), 30, TODAY)
+    queryset = services_lists.helpers_with_overdue_visits(Household.objects.all(), 30, TODAY)
     with django_assert_num_queries(1):
         rows = [(helper.pk, helper.overdue_households, helper.person.name) for helper in queryset]
     assert [(pk, count) for pk, count, _name in rows] == [(busy.pk, 2)]
@@ -451,7 +462,7 @@ def test_overdue_helpers_count_only_the_callers_households(visited):
         household=HouseholdFactory(number="V-far", village=_region(NEIGHBOUR_VILLAGE)),
     )
     mine = Household.objects.filter(village_id=VILLAGE)
-    [row] = services.helpers_with_overdue_visits(mine, 30, TODAY)
+    [row] = services_lists.helpers_with_overdue_visits(mine, 30, TODAY)
     assert row.overdue_households == 1
 
 
@@ -463,7 +474,9 @@ def test_search_by_number_name_and_full_id_number(insider):
     everything = Household.objects.all()
 
     def found(text):
-        return set(services.household_search(everything, text).values_list("number", flat=True))
+        return set(
+            services_lists.household_search(everything, text).values_list("number", flat=True)
+        )
 
     assert found("420222100001099001") == {"420222100001099001"}
     assert found("4202221000010990") == {"420222100001099001", "420222100001099002"}
@@ -495,7 +508,7 @@ def test_keyset_pages_cover_every_household_once_in_order(many_households):
     )
     seen, pages, cursor = [], [], None
     while True:
-        page = services.household_page(many_households, after=cursor, size=4)
+        page = services_lists.household_page(many_households, after=cursor, size=4)
         pages.append([h.number for h in page.items])
         seen += pages[-1]
         assert (page.previous_cursor is None) == (len(pages) == 1)
@@ -507,22 +520,22 @@ def test_keyset_pages_cover_every_household_once_in_order(many_households):
     # ... and back again with the previous cursors, page by page.
     back, cursor = [], page.previous_cursor
     while cursor:
-        page = services.household_page(many_households, before=cursor, size=4)
+        page = services_lists.household_page(many_households, before=cursor, size=4)
         back.insert(0, [h.number for h in page.items])
         cursor = page.previous_cursor
     assert back == pages[:-1]
 
 
 def test_keyset_pages_stay_stable_when_rows_are_added_before_the_cursor(many_households):
-    first = services.household_page(many_households, size=5)
+    first = services_lists.household_page(many_households, size=5)
     HouseholdFactory(number="K000-00", village=_region(VILLAGE))  # sorts before everything
-    second = services.household_page(many_households, after=first.next_cursor, size=5)
+    second = services_lists.household_page(many_households, after=first.next_cursor, size=5)
     assert second.items[0].number not in [h.number for h in first.items]
     assert second.items[0].number == "K100001-05"
 
 
 def test_a_damaged_cursor_gives_the_first_page(many_households):
-    page = services.household_page(many_households, after="not-a-cursor!", size=3)
+    page = services_lists.household_page(many_households, after="not-a-cursor!", size=3)
     assert [h.number for h in page.items] == ["K100001-00", "K100001-01", "K100001-02"]
     assert page.previous_cursor is None
 
@@ -530,9 +543,9 @@ def test_a_damaged_cursor_gives_the_first_page(many_households):
 def test_keyset_pages_run_a_bounded_number_of_queries(
     many_households, django_assert_max_num_queries
 ):
-    first = services.household_page(many_households, size=4)
+    first = services_lists.household_page(many_households, size=4)
     with django_assert_max_num_queries(2):
-        services.household_page(many_households, after=first.next_cursor, size=4)
+        services_lists.household_page(many_households, after=first.next_cursor, size=4)
 
 
 def test_filters_combine(insider):
@@ -566,5 +579,5 @@ def test_filters_combine(insider):
 def test_an_actor_without_a_region_cannot_create_anywhere():
     nobody = UserFactory(role=Role.TOWNSHIP_OFFICER, scope=None)
     with pytest.raises(services.RegistryError) as caught:
-        services.do_create_household(nobody, village=VILLAGE, number="N-1")
+        services_households.do_create_household(nobody, village=VILLAGE, number="N-1")
     assert caught.value.code == "out_of_scope"

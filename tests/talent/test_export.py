@@ -8,7 +8,7 @@ import pytest
 
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
-from baolei.imports import pipeline
+from baolei.imports import pipeline, running
 from baolei.registry import idnumbers
 from baolei.talent.models import Talent
 from baolei.talent.sheets import TALENT_SHEET
@@ -49,7 +49,7 @@ def test_the_organisation_department_exports_whole_numbers_that_load_again(
     assert rows[1][1] == talent.person.id_number
     data = "\n".join(",".join(row) for row in rows).encode("utf-8")
     context = pipeline.ImportContext(scope=Scope.for_user(county_admin), filename="e.csv")
-    outcome = pipeline.run_import(TALENT_SHEET, data, "e.csv", context)
+    outcome = running.run_import(TALENT_SHEET, data, "e.csv", context)
     assert outcome.status == "done" and outcome.counts["unchanged"] == 1
     assert Talent.objects.count() == 1
 

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
-from baolei.imports import pipeline
+from baolei.imports import pipeline, running
 from baolei.registry.models import Person
 from baolei.talent.choices import Stage
 from baolei.talent.models import Enrolment, Talent, TalentStep
@@ -35,7 +35,7 @@ def load(user, sheet, data: bytes) -> pipeline.Outcome:
         scope=Scope.for_user(user), filename="f.csv", sha256="f" * 64, actor_name=user.username
     )
     with translation.override("en"):
-        outcome = pipeline.run_import(sheet, data, "f.csv", context)
+        outcome = running.run_import(sheet, data, "f.csv", context)
         outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
     return outcome
 

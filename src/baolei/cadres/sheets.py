@@ -25,22 +25,14 @@ from baolei.accounts.scope import Scope, scoped
 from baolei.cadres import choices
 from baolei.cadres.models import Cadre
 from baolei.imports import cells, pipeline
-from baolei.imports.pipeline import (
-    Column,
-    Importer,
-    Sheet,
-    Table,
-    fetch_in,
-    insert_rows,
-    text_parser,
-    update_rows,
-)
+from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
+from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
 from baolei.messages import lazy_format
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Helper, Person
-from baolei.registry.sheets import parse_id_number
+from baolei.registry.sheets_cells import parse_id_number
 
 HIDDEN = "***"
 
@@ -264,7 +256,7 @@ class PersonRecordImporter(Importer):
         return plan
 
     def load(self, plan: Plan, progress) -> dict[str, int]:
-        tick = pipeline.Ticker(len(plan.rows), len(plan.rows) + len(plan.new_people), progress)
+        tick = Ticker(len(plan.rows), len(plan.rows) + len(plan.new_people), progress)
         keys = insert_rows(Person, PERSON_FIELDS, plan.new_people, tick)
         person_ids = {row["id_number"]: row["id"] for row in self.persons.values()}
         person_ids.update(zip((row[0] for row in plan.new_people), keys, strict=True))

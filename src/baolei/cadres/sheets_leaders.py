@@ -14,9 +14,10 @@ from baolei.cadres import choices
 from baolei.cadres.models import LeaderCandidate, LeaderDevelopment
 from baolei.cadres.sheets import PersonRecordImporter, choice, parse_date
 from baolei.imports import pipeline
-from baolei.imports.pipeline import Column, Sheet, boolean_column, insert_rows, text_parser
+from baolei.imports.bulk import insert_rows
+from baolei.imports.pipeline import Column, Sheet, boolean_column, text_parser
 from baolei.registry import idnumbers
-from baolei.registry.sheets import parse_id_number, village_options
+from baolei.registry.sheets_cells import parse_id_number, village_options
 
 # --- village leaders ---------------------------------------------------------------------
 

@@ -21,20 +21,11 @@ from baolei.accounts.permissions import Perm
 from baolei.cadres.models_teams import AttendanceMonth, TeamMember
 from baolei.cadres.sheets import resolve_regions
 from baolei.imports import pipeline
-from baolei.imports.pipeline import (
-    Column,
-    Importer,
-    Sheet,
-    Table,
-    fetch_in,
-    insert_rows,
-    integer_parser,
-    text_parser,
-    update_rows,
-)
+from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
+from baolei.imports.pipeline import Column, Importer, Sheet, Table, integer_parser, text_parser
 from baolei.messages import lazy_format
 from baolei.registry.models import Person
-from baolei.registry.sheets import parse_id_number, village_options
+from baolei.registry.sheets_cells import parse_id_number, village_options
 
 COLUMNS = (
     Column(
@@ -181,7 +172,7 @@ class AttendanceImporter(Importer):
 
     def load(self, plan: Plan, progress) -> dict[str, int]:
         total = len(plan.new) + len(plan.updates)
-        tick = pipeline.Ticker(total + plan.unchanged, total, progress)
+        tick = Ticker(total + plan.unchanged, total, progress)
         insert_rows(
             AttendanceMonth,
             ["member", "year", "month", "days", "note", "entered_at"],

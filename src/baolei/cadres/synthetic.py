@@ -41,7 +41,9 @@ from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import choices as registry_choices
 from baolei.registry.models import Helper, Person
-from baolei.registry.synthetic import _COUNTY_UNITS, _GIVEN, _SURNAMES, IdNumbers, _taken_ids
+from baolei.registry.synthetic import _taken_ids
+from baolei.registry.synthetic_people import IdNumbers
+from baolei.registry.synthetic_vocabulary import _COUNTY_UNITS, _GIVEN, _SURNAMES
 
 HELPER_CADRES = 240  # at most: the register's helpers made cadres
 OTHER_CADRES = 120

@@ -11,7 +11,8 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from baolei.accounts.permissions import Perm
-from baolei.imports import exporting, pipeline, stale, views
+from baolei.imports import exporting, stale, views
+from baolei.imports.jobs import do_create_job, enqueue
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
 
@@ -82,7 +83,7 @@ def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
         raise HttpError(400, "upload an .xlsx, .xls, .ods or .csv file")
     if file.size > views.MAX_UPLOAD_BYTES:
         raise HttpError(413, "the file is too large")
-    job = pipeline.do_create_job(
+    job = do_create_job(
         kind=sheet.kind,
         upload=file,
         filename=file.name,
@@ -91,7 +92,7 @@ def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
         channel="api",
         language=getattr(request, "LANGUAGE_CODE", None),
     )
-    pipeline.enqueue(job)
+    enqueue(job)
     return Status(202, job)
 
 

@@ -7,7 +7,7 @@ whichever worker is running.
 
 from django_tasks import task
 
-from baolei.imports import pipeline, stale
+from baolei.imports import jobs, stale
 from baolei.imports.models import ImportJob
 
 
@@ -20,5 +20,5 @@ def run_import_job(job_id: int) -> dict:
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     if job.is_finished:  # run twice (a retried task): the outcome stands
         return {"status": job.status, "counts": job.counts}
-    pipeline.run_job(job)
+    jobs.run_job(job)
     return {"status": job.status, "counts": job.counts, "errors": job.error_count}

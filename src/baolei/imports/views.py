@@ -19,7 +19,8 @@ from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
 from baolei.forms import BulmaFormMixin
-from baolei.imports import exporting, pipeline, stale
+from baolei.imports import exporting, pipeline, stale, workbooks
+from baolei.imports.jobs import do_create_job, enqueue, previous_imports
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
 from baolei.messages import lazy_format
@@ -114,13 +115,13 @@ def rejected_file_response(job: ImportJob, fmt: str) -> FileResponse:
     if not stored:
         raise Http404
     extension = PurePath(stored.name).suffix
-    name = f"{PurePath(job.filename).stem}-{pipeline.REASON_HEADER}{extension}"
+    name = f"{PurePath(job.filename).stem}-{workbooks.REASON_HEADER}{extension}"
     return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
 
 
 def template_response(sheet: pipeline.Sheet, scope: Scope) -> HttpResponse:
     buffer = io.BytesIO()
-    pipeline.write_template(sheet, buffer, scope)
+    workbooks.write_template(sheet, buffer, scope)
     response = HttpResponse(buffer.getvalue(), content_type=exporting.XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{sheet.sheet_name}-模板.xlsx"
@@ -136,7 +137,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, sheets=sheets, initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = pipeline.do_create_job(
+        job = do_create_job(
             kind=form.cleaned_data["kind"],
             upload=upload,
             filename=upload.name,
@@ -145,7 +146,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             channel="web",
             language=request.LANGUAGE_CODE,
         )
-        pipeline.enqueue(job)
+        enqueue(job)
         return redirect("imports:job_detail", pk=job.pk)
     context = {
         "form": form,
@@ -175,7 +176,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sheet": sheet,
         "errors": job.errors[:SHOWN_ERRORS],
         "more_errors": max(0, job.error_count - min(len(job.errors), SHOWN_ERRORS)),
-        "previous": pipeline.previous_imports(job).first() if job.is_finished else None,
+        "previous": previous_imports(job).first() if job.is_finished else None,
         "list_url": _optional_url(sheet.list_url),
     }
     polled = request.headers.get("HX-Request") == "true"

@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
 from baolei.imports import pipeline
-from baolei.imports.pipeline import Column, Importer, Sheet, Table, fetch_in, text_parser
+from baolei.imports.bulk import fetch_in, insert_rows
+from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
 from baolei.organisation import grading
 from baolei.organisation.models_grading import LifeKind, LifeRecord
-from baolei.organisation.sheets import (
+from baolei.organisation.sheets_common import (
     parse_date,
     region_column,
     resolve_branches,
@@ -124,7 +125,7 @@ class LifeImporter(Importer):
 
     def load(self, plan: LifePlan, progress) -> dict[str, int]:
         if plan.rows:
-            pipeline.insert_rows(LifeRecord, FIELDS, plan.rows, progress)
+            insert_rows(LifeRecord, FIELDS, plan.rows, progress)
         return {"created": len(plan.rows), "unchanged": plan.skipped}
 
 

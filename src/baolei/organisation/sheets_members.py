@@ -14,21 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
 from baolei.imports import pipeline
-from baolei.imports.pipeline import (
-    Column,
-    Importer,
-    Sheet,
-    Table,
-    fetch_in,
-    insert_rows,
-    text_parser,
-    update_rows,
-)
+from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
+from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
 from baolei.messages import lazy_format
 from baolei.organisation.choices import MemberCategory, MemberStanding, OrganisationStatus
 from baolei.organisation.models import MemberTransfer, PartyMember, PartyOrganisation
 from baolei.organisation.services_members import JOINING_AGE
-from baolei.organisation.sheets import (
+from baolei.organisation.sheets_common import (
     TERMS,
     People,
     _kept,
@@ -157,7 +149,7 @@ class MemberImporter(Importer):
 
     def load(self, plan: MemberPlan, progress) -> dict[str, int]:
         work = len(plan.inserts) + len(plan.updates) + len(plan.transfers)
-        ticker = pipeline.Ticker(len(self.table), work, progress)
+        ticker = Ticker(len(self.table), work, progress)
         people = plan.people.write(lambda n: None)
         now = timezone.now()
         insert_rows(

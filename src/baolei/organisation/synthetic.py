@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from baolei.audit import services as audit
 from baolei.audit.models import Action
-from baolei.imports.pipeline import insert_rows
+from baolei.imports.bulk import insert_rows
 from baolei.organisation.choices import (
     CommitteePostKind,
     ElectionKind,
@@ -56,7 +56,9 @@ from baolei.regions import codes
 from baolei.regions.models import Region
 from baolei.registry import choices as registry_choices
 from baolei.registry.models import Household, Member, MonitoringCase, Person
-from baolei.registry.synthetic import _GIVEN, _SURNAMES, IdNumbers, _taken_ids, load_villages
+from baolei.registry.synthetic import _taken_ids, load_villages
+from baolei.registry.synthetic_people import IdNumbers
+from baolei.registry.synthetic_vocabulary import _GIVEN, _SURNAMES
 
 MEMBERS_PER_BRANCH = (15, 40)
 COOPERATIVES_PER_VILLAGE = 0.6  # about 280 in the demo county's 474 villages

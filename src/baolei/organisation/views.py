@@ -19,7 +19,7 @@ from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
 from baolei.imports import exporting
-from baolei.organisation import coverage, services, sheets
+from baolei.organisation import coverage, services, sheets, sheets_common, sheets_hosts
 from baolei.organisation.choices import HostKind, OrganisationKind, OrganisationStatus
 from baolei.organisation.forms import (
     CoverageFilterForm,
@@ -212,7 +212,7 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
         header=sheets.ORGANISATION_EXPORT_HEADER,
         rows=sheets.export_organisations(organisations, reveal),
         model="organisation.partyorganisation",
-        text_columns=[0, *sheets.text_columns(sheets.ORGANISATION_COLUMNS)],
+        text_columns=[0, *sheets_common.text_columns(sheets.ORGANISATION_COLUMNS)],
         details={"masked": not reveal},
     )
 
@@ -355,9 +355,9 @@ def host_export(request: HttpRequest) -> HttpResponse:
         form,
         entities,
         "合作社",
-        sheets.HOST_SHEET,
-        header=sheets.HOST_SHEET.headers,
-        rows=sheets.export_hosts(entities),
+        sheets_hosts.HOST_SHEET,
+        header=sheets_hosts.HOST_SHEET.headers,
+        rows=sheets_hosts.export_hosts(entities),
         model="organisation.hostentity",
         text_columns=[0, 3],
     )

@@ -23,7 +23,15 @@ from pydantic import ConfigDict
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
 from baolei.regions.models import Region
-from baolei.registry import choices, idnumbers, services
+from baolei.registry import (
+    choices,
+    idnumbers,
+    services,
+    services_households,
+    services_lists,
+    services_pairing,
+    services_years,
+)
 from baolei.registry.models import Household, Member, Visit
 
 router = Router(tags=["registry"])
@@ -230,7 +238,7 @@ class HouseholdFiltersIn(Schema):
     q: str | None = Field(None, description="Household number, member name or full ID number.")
     after: str | None = None
     before: str | None = None
-    limit: int = Field(services.PAGE_SIZE, ge=1, le=500)
+    limit: int = Field(services_lists.PAGE_SIZE, ge=1, le=500)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -378,7 +386,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFiltersIn]):
             search=filters.q,
         ),
     )
-    page = services.household_page(
+    page = services_lists.household_page(
         queryset, after=filters.after, before=filters.before, size=filters.limit
     )
     return {
@@ -407,7 +415,7 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn):
             "head_birth_date": head.birth_date,
         }
     try:
-        household = services.do_create_household(
+        household = services_households.do_create_household(
             request.user,
             village=payload.village_code,
             number=payload.number,
@@ -447,7 +455,7 @@ def update_household(request: HttpRequest, pk: int, payload: HouseholdUpdateIn):
     if payload.village_code is not None:
         fields["village"] = payload.village_code
     try:
-        services.do_update_household(request.user, household, payload.version, **fields)
+        services_households.do_update_household(request.user, household, payload.version, **fields)
     except services.RegistryError as error:
         return _error(error)
     return Status(200, _household_out(scope, _household(request, pk)))
@@ -475,7 +483,7 @@ def add_member(request: HttpRequest, pk: int, payload: MemberIn):
     # A null or empty value means "not given": the model's default applies.
     fields = {name: value for name, value in fields.items() if value not in ("", None)}
     try:
-        member = services.do_add_member(
+        member = services_households.do_add_member(
             request.user,
             household,
             id_number=payload.id_number,
@@ -505,7 +513,9 @@ def put_year(request: HttpRequest, pk: int, year: int, payload: YearIn):
     _require(request, Perm.EDIT_REGISTRY)
     household = _household(request, pk)
     try:
-        record = services.do_save_household_year(request.user, household, year, **payload.dict())
+        record = services_years.do_save_household_year(
+            request.user, household, year, **payload.dict()
+        )
     except services.RegistryError as error:
         return _error(error)
     return Status(200, record)
@@ -528,12 +538,12 @@ def record_visit(request: HttpRequest, pk: int, payload: VisitIn):
     household = _household(request, pk)
     helper = None
     if payload.helper_id is not None:
-        helper = services.helpers_for(scope).filter(pk=payload.helper_id).first()
+        helper = services_pairing.helpers_for(scope).filter(pk=payload.helper_id).first()
         if helper is None:
             detail = str(_("There is no such helper in your scope."))
             return Status(422, {"detail": detail, "code": "unknown_helper", "field": "helper_id"})
     try:
-        visit = services.do_record_visit(
+        visit = services_pairing.do_record_visit(
             request.user,
             household,
             visited_on=payload.visited_on or timezone.localdate(),

@@ -15,7 +15,7 @@ from baolei.filter_forms import any_choice
 from baolei.forms import BulmaFormMixin
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
-from baolei.registry import choices, services
+from baolei.registry import choices, services, services_pairing, services_years
 from baolei.registry.models import Household, HouseholdYear, Member
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -234,7 +234,7 @@ class YearForm(BulmaFormMixin, forms.ModelForm):
 
     class Meta:
         model = HouseholdYear
-        fields = [*services.INCOME_FIELDS, "member_count", *services.ASSURANCE_FIELDS]
+        fields = [*services_years.INCOME_FIELDS, "member_count", *services_years.ASSURANCE_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,19 +248,19 @@ class YearForm(BulmaFormMixin, forms.ModelForm):
             self.fields[f"{name}_note"] = field
             self.initial.setdefault(f"{name}_note", notes.get(name, ""))
         self.order_fields(
-            [*services.INCOME_FIELDS, "member_count"]
-            + [item for name in services.ASSURANCE_FIELDS for item in (name, f"{name}_note")]
+            [*services_years.INCOME_FIELDS, "member_count"]
+            + [item for name in services_years.ASSURANCE_FIELDS for item in (name, f"{name}_note")]
         )
-        for name in services.INCOME_FIELDS:
+        for name in services_years.INCOME_FIELDS:
             self.fields[name].widget.attrs.update(inputmode="decimal", min="0")
 
     def year_fields(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in services.INCOME_FIELDS}
-        data.update({name: self.cleaned_data[name] for name in services.ASSURANCE_FIELDS})
+        data = {name: self.cleaned_data[name] for name in services_years.INCOME_FIELDS}
+        data.update({name: self.cleaned_data[name] for name in services_years.ASSURANCE_FIELDS})
         data["member_count"] = self.cleaned_data["member_count"]
         data["assurance_notes"] = {
             name: self.cleaned_data[f"{name}_note"]
-            for name in services.ASSURANCE_FIELDS
+            for name in services_years.ASSURANCE_FIELDS
             if self.cleaned_data.get(f"{name}_note")
         }
         return data
@@ -296,7 +296,8 @@ class VisitForm(ScopedFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["helper"].queryset = services.helpers_for(self.scope).select_related("person")
+        helpers = services_pairing.helpers_for(self.scope)
+        self.fields["helper"].queryset = helpers.select_related("person")
         self.initial.setdefault("visited_on", timezone.localdate())
 
 
@@ -306,7 +307,7 @@ class PairingForm(ScopedFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        helpers = services.helpers_for(self.scope).select_related("person")
+        helpers = services_pairing.helpers_for(self.scope).select_related("person")
         self.fields["helper"].queryset = helpers.order_by("person__name", "pk")
         self.initial.setdefault("started_on", timezone.localdate())
 

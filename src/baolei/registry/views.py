@@ -24,7 +24,15 @@ from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
 from baolei.pages import apply_error, drill_down, query_without
 from baolei.regions.services import picker_roots
-from baolei.registry import choices, idnumbers, services
+from baolei.registry import (
+    choices,
+    idnumbers,
+    services,
+    services_households,
+    services_lists,
+    services_pairing,
+    services_years,
+)
 from baolei.registry.forms import (
     HelperForm,
     HouseholdCreateForm,
@@ -76,13 +84,13 @@ def household_list(request: HttpRequest) -> HttpResponse:
         params.pop(cursor, None)
     form = HouseholdFilterForm(params or None, scope=request.scope)
     if form.is_bound and not form.is_valid():
-        page = services.KeysetPage(items=[], next_cursor=None, previous_cursor=None)
+        page = services_lists.KeysetPage(items=[], next_cursor=None, previous_cursor=None)
         region_code = None
     else:
         filters = form.to_filters()
         region_code = filters.region
         queryset = services.filter_households(_households(request), filters)
-        page = services.household_page(
+        page = services_lists.household_page(
             queryset, after=request.GET.get("after"), before=request.GET.get("before")
         )
     _show_people(request.scope, [household.head for household in page.items])
@@ -162,7 +170,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         village = fields.pop("village")
         number = fields.pop("number")
         try:
-            household = services.do_create_household(
+            household = services_households.do_create_household(
                 request.user,
                 village=village,
                 number=number,
@@ -192,7 +200,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stale = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_household(
+            services_households.do_update_household(
                 request.user, household, form.cleaned_data["version"], **form.household_fields()
             )
         except services.StaleEdit as error:
@@ -231,7 +239,7 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         person = form.person_fields()
         try:
-            services.do_add_member(
+            services_households.do_add_member(
                 request.user,
                 household,
                 id_number=person.pop("id_number", ""),
@@ -260,7 +268,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None, instance=member, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_member(
+            services_households.do_update_member(
                 request.user, member, **form.person_fields(), **form.member_fields()
             )
         except services.RegistryError as error:
@@ -281,7 +289,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     household_pk = member.household_id
-    services.do_remove_member(request.user, member)
+    services_households.do_remove_member(request.user, member)
     messages.success(
         request,
         _("%(name)s is no longer a member of this household.") % {"name": member.person.name},
@@ -305,7 +313,9 @@ def year_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     form = YearForm(request.POST or None, instance=record)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_save_household_year(request.user, household, year, **form.year_fields())
+            services_years.do_save_household_year(
+                request.user, household, year, **form.year_fields()
+            )
         except services.RegistryError as error:
             apply_error(form, error)
         else:
@@ -327,11 +337,11 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VisitForm(
         request.POST or None,
         scope=request.scope,
-        initial={"helper": services.current_helper(household)},
+        initial={"helper": services_pairing.current_helper(household)},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_record_visit(request.user, household, **form.cleaned_data)
+            services_pairing.do_record_visit(request.user, household, **form.cleaned_data)
         except services.RegistryError as error:
             apply_error(form, error)
         else:
@@ -346,7 +356,7 @@ def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = PairingForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_pair(
+            services_pairing.do_pair(
                 request.user,
                 form.cleaned_data["helper"],
                 household,
@@ -360,7 +370,7 @@ def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form,
         "household": household,
-        "current": services.current_helper(household),
+        "current": services_pairing.current_helper(household),
     }
     return render(request, "registry/pairing_form.html", context)
 
@@ -370,7 +380,7 @@ def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = get_in_scope(Pairing.objects.all(), request.scope, pk=pk)
     try:
-        services.do_end_pairing(request.user, pairing)
+        services_pairing.do_end_pairing(request.user, pairing)
     except services.RegistryError as error:
         messages.error(request, str(error.message))
     else:
@@ -392,12 +402,12 @@ def visits_overdue(request: HttpRequest) -> HttpResponse:
     days = _days(request)
     today = timezone.localdate()
     households = _households(request)
-    not_visited = services.households_not_visited(households, days, today)
-    page = services.household_page(
+    not_visited = services_lists.households_not_visited(households, days, today)
+    page = services_lists.household_page(
         not_visited, after=request.GET.get("after"), before=request.GET.get("before")
     )
     _show_people(request.scope, [household.head for household in page.items])
-    helpers = list(services.helpers_with_overdue_visits(households, days, today)[:200])
+    helpers = list(services_lists.helpers_with_overdue_visits(households, days, today)[:200])
     context = {
         "days": days,
         "page": page,
@@ -410,7 +420,7 @@ def visits_overdue(request: HttpRequest) -> HttpResponse:
 
 @require_perm(Perm.VIEW)
 def helper_list(request: HttpRequest) -> HttpResponse:
-    helpers = services.helpers_for(request.scope).select_related("person")
+    helpers = services_pairing.helpers_for(request.scope).select_related("person")
     query = request.GET.get("q", "").strip()
     if query:
         helpers = helpers.filter(Q(person__name__startswith=query) | Q(unit__contains=query))
@@ -427,7 +437,7 @@ def helper_create(request: HttpRequest) -> HttpResponse:
     form = HelperForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         try:
-            helper = services.do_create_helper(request.user, **form.cleaned_data)
+            helper = services_pairing.do_create_helper(request.user, **form.cleaned_data)
         except services.RegistryError as error:
             apply_error(form, error)
         else:

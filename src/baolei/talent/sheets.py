@@ -23,16 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
 from baolei.imports import pipeline
-from baolei.imports.pipeline import (
-    Column,
-    Importer,
-    Sheet,
-    Table,
-    fetch_in,
-    insert_rows,
-    text_parser,
-    update_rows,
-)
+from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
+from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
 from baolei.registry import idnumbers
 from baolei.talent.choices import Skill, Source, Stage
 from baolei.talent.models import Talent, TalentStep, join_skills
@@ -212,7 +204,7 @@ class TalentImporter(Importer):
                 updates.append((talent["id"], *new, now))
             else:
                 unchanged += 1
-        tick = pipeline.Ticker(len(table), len(table) * 2, progress)
+        tick = Ticker(len(table), len(table) * 2, progress)
         fresh = [i for i in new_indexes if table.value("id_number", i).number not in plan.people]
         person_ids, people_created = insert_new_people(
             table, fresh, plan.villages, plan.people, tick

@@ -11,21 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baolei.imports import cells
-from baolei.imports.pipeline import (
-    CellProblem,
-    Column,
-    Importer,
-    Sheet,
-    Table,
-    fetch_in,
-    insert_rows,
-    text_parser,
-)
+from baolei.imports.bulk import fetch_in, insert_rows
+from baolei.imports.pipeline import CellProblem, Column, Importer, Sheet, Table, text_parser
 from baolei.messages import lazy_format
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Person
-from baolei.registry.sheets import parse_id_number, village_options
+from baolei.registry.sheets_cells import parse_id_number, village_options
 
 
 def parse_date(text: str) -> datetime.date:

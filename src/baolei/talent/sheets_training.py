@@ -14,17 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
 from baolei.imports import pipeline
+from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import (
     Column,
     Importer,
     Sheet,
     Table,
     boolean_column,
-    fetch_in,
-    insert_rows,
     integer_parser,
     text_parser,
-    update_rows,
 )
 from baolei.messages import lazy_format
 from baolei.registry import idnumbers
@@ -238,7 +236,7 @@ class EnrolmentImporter(Importer):
 
     def load(self, plan: EnrolmentPlan, progress) -> dict[str, int]:
         table = self.table
-        tick = pipeline.Ticker(len(table), len(table) * 2, progress)
+        tick = Ticker(len(table), len(table) * 2, progress)
         fresh = [index for index, _c, known, _old, _v in plan.rows if known is None]
         person_ids, people_created = insert_new_people(
             table, fresh, plan.villages, plan.people, tick

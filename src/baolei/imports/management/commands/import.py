@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from baolei.accounts.models import User
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
-from baolei.imports import pipeline
+from baolei.imports import jobs, pipeline
 from baolei.imports.models import ImportJob
 
 BAR_WIDTH = 30
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         if not scope.can(sheet.import_permission):
             raise CommandError(f"{username} may not import {kind}")
         with path.open("rb") as handle:
-            job = pipeline.do_create_job(
+            job = jobs.do_create_job(
                 kind=kind,
                 upload=File(handle, name=path.name),
                 filename=path.name,
@@ -99,7 +99,7 @@ class Command(BaseCommand):
             )
         bar = ProgressBar(self.stderr._out)  # the raw stream: the bar redraws with \r
         try:
-            pipeline.run_job(job, echo=bar)
+            jobs.run_job(job, echo=bar)
         finally:
             bar.close()
         self._report(job, options.get("rejected"))

@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from baolei.messages import CodedError
-from baolei.registry import synthetic
+from baolei.registry import synthetic, synthetic_drafts
 
 
 class Command(BaseCommand):
@@ -57,6 +57,6 @@ class Command(BaseCommand):
         if digest:
             self.stdout.write(f"SHA-256 {synthetic.register_digest(region)}")
 
-    def _progress(self, counts: synthetic.Counts) -> None:
+    def _progress(self, counts: synthetic_drafts.Counts) -> None:
         self.stdout.write(f"\r{counts.households} households", ending="")
         self.stdout.flush()

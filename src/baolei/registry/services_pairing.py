@@ -1,0 +1,189 @@
+"""Helpers, their pairing with households, and the visits they make.
+
+Separate from the household writes: a helper is a cadre or party member (a person of the
+register, not of a household), paired with households over time, and the visits are
+recorded from the village.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from baolei.accounts.scope import Scope
+from baolei.messages import lazy_format
+from baolei.regions import codes
+from baolei.regions.models import Region
+from baolei.registry.models import Helper, Household, Pairing, Visit
+from baolei.registry.services import (
+    RegistryError,
+    _find_or_make_person,
+    _scope_of,
+    check_not_future,
+    clean_model,
+    validate_person_fields,
+)
+
+
+@transaction.atomic
+def do_create_helper(
+    actor,
+    *,
+    id_number: str,
+    name: str,
+    unit: str,
+    region_code: str,
+    post: str = "",
+    phone: str = "",
+) -> Helper:
+    """A responsible helper (a cadre or party member), on the one record of their person."""
+    region = Region.objects.filter(code=(region_code or "").strip()).first()
+    if region is None:
+        raise RegistryError(
+            "unknown_region",
+            lazy_format(_("There is no region with the code %(code)s."), code=region_code),
+            field="region_code",
+        )
+    scope = _scope_of(actor)
+    if scope is not None and not scope.contains(region.code):
+        raise RegistryError(
+            "out_of_scope", _("This region is outside your scope."), field="region_code"
+        )
+    parsed = validate_person_fields(id_number, name)
+    person = _find_or_make_person(parsed, name, region.code, phone=phone)
+    if Helper.objects.filter(person=person).exists():
+        raise RegistryError(
+            "already_helper",
+            lazy_format(_("%(name)s is already a helper."), name=person.name),
+            field="id_number",
+        )
+    helper = Helper(person=person, unit=(unit or "").strip(), post=post, region_code=region.code)
+    clean_model(helper, exclude=["person"])
+    try:
+        with transaction.atomic():
+            helper.save()
+    except IntegrityError:
+        raise RegistryError(
+            "already_helper",
+            lazy_format(_("%(name)s is already a helper."), name=person.name),
+            field="id_number",
+        ) from None
+    return helper
+
+
+def helpers_for(scope: Scope) -> QuerySet[Helper]:
+    """The helpers a user may pair and name: those working in the scope, and those of
+    the regions above it (a county cadre helps households in every township)."""
+    if scope.empty:
+        return Helper.objects.none()
+    if scope.region_code is None:
+        return Helper.objects.all()
+    above = [*codes.ancestors_of(scope.region_code)]
+    return Helper.objects.filter(scope.q("region_code") | Q(region_code__in=above))
+
+
+@transaction.atomic
+def do_pair(actor, helper: Helper, household: Household, started_on: datetime.date) -> Pairing:
+    """Make `helper` the household's responsible helper from `started_on`; the previous
+    helper's pairing ends that day."""
+    check_not_future(started_on, "started_on")
+    current = (
+        Pairing.objects.select_for_update()
+        .filter(household=household, ended_on__isnull=True)
+        .select_related("helper__person")
+        .first()
+    )
+    if current is not None:
+        if current.helper_id == helper.pk:
+            raise RegistryError(
+                "already_paired",
+                lazy_format(
+                    _("%(name)s is already this household's helper."),
+                    name=current.helper.person.name,
+                ),
+                field="helper",
+            )
+        if started_on < current.started_on:
+            raise RegistryError(
+                "before_current",
+                lazy_format(
+                    _("The current pairing started on %(date)s; the new one cannot start earlier."),
+                    date=current.started_on.isoformat(),
+                ),
+                field="started_on",
+            )
+        current.ended_on = started_on
+        current.save(update_fields=["ended_on"])
+    pairing = Pairing(helper=helper, household=household, started_on=started_on)
+    try:
+        with transaction.atomic():
+            pairing.save()
+    except IntegrityError:
+        raise RegistryError(
+            "concurrent", _("Someone paired this household just now; reload and check.")
+        ) from None
+    return pairing
+
+
+@transaction.atomic
+def do_end_pairing(actor, pairing: Pairing, ended_on: datetime.date | None = None) -> Pairing:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    ended_on = ended_on or timezone.localdate()
+    if pairing.ended_on is not None:
+        raise RegistryError("already_ended", _("This pairing has already ended."))
+    check_not_future(ended_on, "ended_on")
+    if ended_on < pairing.started_on:
+        raise RegistryError(
+            "before_start",
+            lazy_format(
+                _("The pairing started on %(date)s; it cannot end earlier."),
+                date=pairing.started_on.isoformat(),
+            ),
+            field="ended_on",
+        )
+    pairing.ended_on = ended_on
+    pairing.save(update_fields=["ended_on"])
+    return pairing
+
+
+def current_helper(household: Household) -> Helper | None:
+    pairing = (
+        Pairing.objects.filter(household=household, ended_on__isnull=True)
+        .select_related("helper__person")
+        .first()
+    )
+    return pairing.helper if pairing else None
+
+
+@transaction.atomic
+def do_record_visit(
+    actor,
+    household: Household,
+    *,
+    visited_on: datetime.date,
+    findings: str,
+    actions: str = "",
+    follow_up: str = "",
+    helper: Helper | None = None,
+) -> Visit:
+    """A visit to the household, as recorded from the village (often on a phone)."""
+    if visited_on is None:
+        raise RegistryError("required", _("Enter the date of the visit."), field="visited_on")
+    check_not_future(visited_on, "visited_on")
+    if not (findings or "").strip():
+        raise RegistryError("required", _("Write down what was found."), field="findings")
+    visit = Visit(
+        household=household,
+        helper=helper,
+        visited_on=visited_on,
+        findings=findings.strip(),
+        actions=(actions or "").strip(),
+        follow_up=(follow_up or "").strip(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    visit.save()
+    return visit
