@@ -47,13 +47,15 @@ NAVIGATION = [
 
 
 def navigation(request):
-    """`navigation`: a list of (group label or None, [(url name, label)]) for the menu."""
+    """`navigation`: a list of (group label or None, [(url name, label)]) for the menu;
+    `may`: the permissions the viewer holds in their scope, so that a template shows a
+    link only to whoever may follow it (`{% if "view_discipline" in may %}`)."""
     scope = getattr(request, "scope", None)
     if scope is None or scope.empty:
-        return {"navigation": []}
+        return {"navigation": [], "may": frozenset()}
     menu = []
     for group, entries in NAVIGATION:
         visible = [(url, label) for url, label, allowed in entries if allowed(scope)]
         if visible:
             menu.append((group if len(visible) > 1 else None, visible))
-    return {"navigation": menu}
+    return {"navigation": menu, "may": frozenset(perm.value for perm in Perm if scope.can(perm))}

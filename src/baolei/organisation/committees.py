@@ -33,7 +33,7 @@ from baolei.organisation.choices import (
     SECRETARY_POSTS,
     CommitteePostKind,
 )
-from baolei.organisation.coverage import Rate, _child_length, _children
+from baolei.organisation.coverage import Rate, _children
 from baolei.organisation.models import CommitteePost, PartyMember
 from baolei.regions import codes
 from baolei.regions.models import Region
@@ -163,7 +163,7 @@ def composition(scope: Scope, region_code: str | None, day: datetime.date) -> Co
     region = Region.objects.filter(code=region_code).first() if region_code else None
     total = Composition(region_code or "", region.name if region else "")
     children = {c.code: Composition(c.code, c.name) for c in _children(region_code, scope)}
-    length = _child_length(region_code) or 12
+    length = codes.child_length(region_code) or 12
     for code in villages.values_list("code", flat=True):
         total.villages += 1
         child = children.get(code[:length])

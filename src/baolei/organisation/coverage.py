@@ -113,13 +113,6 @@ class CoverageTable:
     here: CoverageRow | None = None
 
 
-def _child_length(region_code: str | None) -> int | None:
-    if region_code is None:
-        return codes.LEVEL_LENGTHS[1]
-    level = codes.level_of(region_code)
-    return codes.LEVEL_LENGTHS.get(level + 1)
-
-
 def _children(region_code: str | None, scope: Scope) -> list[Region]:
     return list(scoped(Region.objects.children_of(region_code), scope).order_by("code"))
 
@@ -143,7 +136,7 @@ def entity_coverage(
         child.code: CoverageRow(child.code, child.name) for child in _children(region_code, scope)
     }
     here = CoverageRow(region_code or "", total.name)
-    length = _child_length(region_code)
+    length = codes.child_length(region_code)
     counts = (
         entities.annotate(prefix=Substr("region_code", 1, length or 12))
         .values("prefix")
@@ -235,7 +228,7 @@ def household_link_coverage(scope: Scope, region_code: str | None) -> LinkTable:
     region = Region.objects.filter(code=region_code).first() if region_code else None
     total = LinkRow(region_code or "", region.name if region else "")
     rows = {child.code: LinkRow(child.code, child.name) for child in _children(region_code, scope)}
-    length = _child_length(region_code) or 12
+    length = codes.child_length(region_code) or 12
     is_linked, is_monitored = linked(), monitored()
     counts = (
         households.annotate(prefix=Substr("village_id", 1, length))

@@ -438,8 +438,11 @@ def grade_counts(user_or_scope, year: int, region_code: str | None = None) -> di
 
 
 def grade_counts_by_child(user_or_scope, year: int, region_code: str) -> dict[str, dict[str, int]]:
-    """Per child region of `region_code` (township, or village): count per grade."""
-    child_length = codes.LEVEL_LENGTHS[codes.level_of(region_code) + 1]
+    """Per child region of `region_code` (township, or village): count per grade; nothing
+    below a village."""
+    child_length = codes.child_length(region_code)
+    if child_length is None:
+        return {}
     rows = (
         scoped(BranchGrading.objects.filter(year=year), user_or_scope)
         .filter(codes.within("region_code", region_code))

@@ -24,6 +24,14 @@ def level_of(code: str) -> int:
         raise ValueError(f"not a division code: {code!r}") from None
 
 
+def child_length(code: str | None) -> int | None:
+    """The length of the codes one level below `code` (2 below the whole country, None
+    below a village, which has no children)."""
+    if code is None:
+        return LEVEL_LENGTHS[1]
+    return LEVEL_LENGTHS.get(level_of(code) + 1)
+
+
 def parent_of(code: str) -> str | None:
     level = level_of(code)
     return code[: LEVEL_LENGTHS[level - 1]] if level > 1 else None

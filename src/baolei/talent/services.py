@@ -164,10 +164,9 @@ def choice(value: str | None, enumeration, field: str) -> str:
 
 
 def child_length(region_code: str | None) -> int:
-    """The length of the codes one level below `region_code` (2 for the country)."""
-    if region_code is None:
-        return codes.LEVEL_LENGTHS[1]
-    return codes.LEVEL_LENGTHS[min(codes.level_of(region_code) + 1, 5)]
+    """The length of the codes one level below `region_code` (2 for the country); a
+    village counts as its own row."""
+    return codes.child_length(region_code) or codes.MAX_LENGTH
 
 
 def children_rows(scope: Scope, region_code: str | None) -> list[Region]:
