@@ -1,6 +1,6 @@
 """Helpers shared by the pages of every app: a service's refusal shown on the field at
-fault, the drill-down through the viewer's scope, query strings for filter links, and
-region names for lists."""
+fault, the drill-down through the viewer's scope, query strings for filter links, what a
+filtered list shows around its rows, and region names for lists."""
 
 from collections.abc import Iterable
 
@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from baolei.accounts.scope import scoped
 from baolei.regions.models import Region
+from baolei.regions.services import picker_roots
 
 
 def apply_error(form, error, aliases: dict[str, str] | None = None) -> None:
@@ -36,6 +37,32 @@ def drill_down(request: HttpRequest, code: str | None) -> tuple[list[Region], li
     crumbs = list(Region.objects.filter(code__in=[*ancestors, current]).order_by("code"))
     children = list(scoped(Region.objects.children_of(current), scope).order_by("code"))
     return crumbs, children
+
+
+def list_context(
+    request: HttpRequest,
+    form,
+    page,
+    region_code: str | None,
+    *,
+    can_edit: bool,
+    paging: tuple[str, ...] = ("page",),
+) -> dict:
+    """What a filtered list shows around its rows: the filters, the drill-down from the
+    region filtered on (or the scope's), the query strings that keep the filters on the
+    export link (`filter_query`) and on the drill-down (`drill_query`), and the region
+    picker. `paging`: the parameters that name a page, dropped from those links."""
+    crumbs, children = drill_down(request, region_code)
+    return {
+        "form": form,
+        "page": page,
+        "crumbs": crumbs,
+        "children": children,
+        "filter_query": query_without(request, *paging),
+        "drill_query": query_without(request, *paging, "region"),
+        "picker_roots": picker_roots(request.scope),
+        "can_edit": can_edit,
+    }
 
 
 def region_names(region_codes: Iterable[str]) -> dict[str, str]:

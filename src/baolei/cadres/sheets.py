@@ -32,7 +32,7 @@ from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Helper, Person
-from baolei.registry.sheets_cells import parse_id_number
+from baolei.registry.sheets_cells import id_number_column
 
 HIDDEN = "***"
 
@@ -299,15 +299,7 @@ class PersonRecordImporter(Importer):
 
 CADRE_COLUMNS = (
     Column("name", "姓名", required=True, parser=text_parser(64), width=10),
-    Column(
-        "id_number",
-        "身份证号",
-        required=True,
-        parser=parse_id_number,
-        text=True,
-        width=22,
-        aliases=("公民身份号码",),
-    ),
+    id_number_column(),
     Column(
         "unit", "工作单位", parser=text_parser(120), width=24, help=_("Required for a new cadre.")
     ),

@@ -17,13 +17,13 @@ from baolei.imports import pipeline
 from baolei.imports.bulk import insert_rows
 from baolei.imports.pipeline import Column, Sheet, boolean_column, text_parser
 from baolei.registry import idnumbers
-from baolei.registry.sheets_cells import parse_id_number, village_options
+from baolei.registry.sheets_cells import id_number_column, village_options
 
 # --- village leaders ---------------------------------------------------------------------
 
 LEADER_COLUMNS = (
     Column("name", "姓名", required=True, parser=text_parser(64), width=10),
-    Column("id_number", "身份证号", required=True, parser=parse_id_number, text=True, width=22),
+    id_number_column(),
     Column(
         "village",
         "村",

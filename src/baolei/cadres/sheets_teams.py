@@ -25,7 +25,7 @@ from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, integer_parser, text_parser
 from baolei.messages import lazy_format
 from baolei.registry.models import Person
-from baolei.registry.sheets_cells import parse_id_number, village_options
+from baolei.registry.sheets_cells import id_number_column, village_options
 
 COLUMNS = (
     Column(
@@ -40,7 +40,7 @@ COLUMNS = (
         aliases=("行政村", "村代码", "驻村"),
     ),
     Column("name", "姓名", required=True, parser=text_parser(64), width=10),
-    Column("id_number", "身份证号", required=True, parser=parse_id_number, text=True, width=22),
+    id_number_column(),
     Column("year", "年度", required=True, parser=integer_parser(2000, 2100), width=8),
     Column("month", "月份", required=True, parser=integer_parser(1, 12), width=8),
     Column("days", "在村天数", required=True, parser=integer_parser(0, 31), width=10),

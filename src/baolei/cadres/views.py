@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baolei import pages
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
@@ -39,7 +40,7 @@ from baolei.cadres.forms import (
 )
 from baolei.cadres.models import Achievement, Cadre, LeaderCandidate
 from baolei.imports import exporting
-from baolei.pages import apply_error, drill_down, query_without
+from baolei.pages import apply_error
 from baolei.regions.models import Region
 from baolei.regions.services import picker_roots
 from baolei.registry.models import Household
@@ -77,19 +78,9 @@ def filtered_region(form) -> str | None:
 
 
 def list_context(request: HttpRequest, form, page) -> dict:
-    """What the cadre and leader lists show around their rows: the filters, the page and
-    its links, the drill-down through the regions of the scope."""
-    crumbs, children = drill_down(request, filtered_region(form))
-    return {
-        "form": form,
-        "page": page,
-        "query": query_without(request, "page"),
-        "drill_query": query_without(request, "page", "region"),
-        "crumbs": crumbs,
-        "children": children,
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
-        "picker_roots": picker_roots(request.scope),
-    }
+    """What the cadre and leader lists show around their rows (see `pages.list_context`)."""
+    can_edit = request.scope.can(Perm.EDIT_ORGANISATION)
+    return pages.list_context(request, form, page, filtered_region(form), can_edit=can_edit)
 
 
 def _teams_summary(request: HttpRequest) -> dict:

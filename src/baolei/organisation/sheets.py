@@ -47,7 +47,7 @@ from baolei.registry import idnumbers
 # From `registry.sheets` rather than `sheets_cells`, where it lives: importing it registers
 # the households sheet before this module's, which keeps households first in the upload
 # page's list when the URLs import this module before the pipeline discovers the sheets.
-from baolei.registry.sheets import parse_id_number
+from baolei.registry.sheets import id_number_column
 
 # --- organisations -------------------------------------------------------------------------
 
@@ -71,14 +71,7 @@ ORGANISATION_COLUMNS = (
         help=_("For an organisation built in a cooperative or enterprise: its credit code."),
     ),
     Column("secretary_name", "书记姓名", parser=text_parser(64), width=10),
-    Column(
-        "secretary_id_number",
-        "书记身份证号",
-        parser=parse_id_number,
-        text=True,
-        width=22,
-        cacheable=False,
-    ),
+    id_number_column("secretary_id_number", "书记身份证号", required=False, aliases=()),
     Column("founded_on", "成立日期", parser=parse_date, width=12),
 )
 ORGANISATION_EXPORT_HEADER = [*(c.header for c in ORGANISATION_COLUMNS), "状态"]

@@ -32,22 +32,13 @@ from baolei.organisation.sheets_common import (
     resolve_regions,
 )
 from baolei.registry import idnumbers
-from baolei.registry.sheets import parse_id_number
+from baolei.registry.sheets import id_number_column
 
 # --- party members -------------------------------------------------------------------------
 
 MEMBER_COLUMNS = (
     Column("name", "姓名", required=True, parser=text_parser(64), width=10),
-    Column(
-        "id_number",
-        "身份证号",
-        required=True,
-        parser=parse_id_number,
-        text=True,
-        width=22,
-        cacheable=False,
-        aliases=("身份证号码", "公民身份号码"),
-    ),
+    id_number_column(),
     region_column("branch_region", "党组织所在地区", required=True),
     Column("branch", "所在党组织", required=True, parser=text_parser(120), width=30),
     Column(

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baolei import pages
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
@@ -90,19 +91,10 @@ def name_regions(records) -> None:
 
 
 def list_context(request: HttpRequest, form, page) -> dict:
-    """What a filtered list shows around its rows: the filters, the drill-down through
-    the regions and the query strings that keep the filters on its links."""
-    crumbs, children = drill_down(request, valid_filters(form).get("region"))
-    return {
-        "form": form,
-        "page": page,
-        "crumbs": crumbs,
-        "children": children,
-        "drill_query": query_without(request, "page", "region"),
-        "filter_query": query_without(request, "page"),
-        "picker_roots": picker_roots(request.scope),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
-    }
+    """What an organisation list shows around its rows (see `pages.list_context`)."""
+    region = valid_filters(form).get("region")
+    can_edit = request.scope.can(Perm.EDIT_ORGANISATION)
+    return pages.list_context(request, form, page, region, can_edit=can_edit)
 
 
 def export_filtered(

@@ -32,10 +32,10 @@ from baolei.registry.models import Household, Member
 from baolei.registry.sheets_cells import (
     choice,
     ethnicity_options,
+    id_number_column,
     parse_disability_grade,
     parse_ethnicity,
     parse_household_number,
-    parse_id_number,
     village_options,
 )
 from baolei.registry.sheets_importer import HouseholdImporter
@@ -106,17 +106,7 @@ COLUMNS = (
     ),
     choice("monitoring_type", "监测对象类型", choices.MonitoringType, width=16),
     Column("name", "姓名", required=True, parser=text_parser(64), width=10),
-    Column(
-        "id_number",
-        "身份证号",
-        required=True,
-        parser=parse_id_number,
-        text=True,
-        width=22,
-        cacheable=False,
-        help=_("18 characters; the sex and birth date are taken from it."),
-        aliases=("身份证号码", "证件号码", "公民身份号码"),
-    ),
+    id_number_column(),
     choice("relation", "与户主关系", choices.Relation, required=True, width=12),
     Column(
         "ethnicity",

@@ -19,10 +19,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baolei import pages
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
-from baolei.pages import apply_error, drill_down, query_without
+from baolei.pages import apply_error, query_without
 from baolei.regions.services import picker_roots
 from baolei.registry import (
     choices,
@@ -94,16 +95,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
             queryset, after=request.GET.get("after"), before=request.GET.get("before")
         )
     _show_people(request.scope, [household.head for household in page.items])
-    crumbs, children = drill_down(request, region_code)
+    can_edit = request.scope.can(Perm.EDIT_REGISTRY)
     context = {
-        "form": form,
-        "page": page,
-        "filter_query": query_without(request, "after", "before"),
-        "drill_query": query_without(request, "after", "before", "region"),
-        "crumbs": crumbs,
-        "children": children,
-        "picker_roots": picker_roots(request.scope),
-        "can_edit": request.scope.can(Perm.EDIT_REGISTRY),
+        **pages.list_context(
+            request, form, page, region_code, can_edit=can_edit, paging=("after", "before")
+        ),
         "not_visited": bool(form.is_bound and form.is_valid() and form.cleaned_data["not_visited"]),
     }
     return render(request, "registry/household_list.html", context)

@@ -26,6 +26,7 @@ from baolei.imports import pipeline
 from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
 from baolei.registry import idnumbers
+from baolei.registry.sheets_cells import id_number_column
 from baolei.talent.choices import Skill, Source, Stage
 from baolei.talent.models import Talent, TalentStep, join_skills
 from baolei.talent.sheets_common import (
@@ -33,7 +34,6 @@ from baolei.talent.sheets_common import (
     chunks,
     full_names,
     given,
-    id_number_column,
     insert_new_people,
     iso,
     known_people,

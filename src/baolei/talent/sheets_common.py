@@ -17,7 +17,7 @@ from baolei.messages import lazy_format
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Person
-from baolei.registry.sheets_cells import parse_id_number, village_options
+from baolei.registry.sheets_cells import village_options
 
 
 def parse_date(text: str) -> datetime.date:
@@ -32,20 +32,6 @@ def parse_date(text: str) -> datetime.date:
 
 def name_column(key: str = "name") -> Column:
     return Column(key, "姓名", required=True, parser=text_parser(64), width=10)
-
-
-def id_number_column() -> Column:
-    return Column(
-        "id_number",
-        "身份证号",
-        required=True,
-        parser=parse_id_number,
-        text=True,
-        width=22,
-        cacheable=False,
-        help=_("18 characters; the sex and birth date are taken from it."),
-        aliases=("身份证号码", "证件号码", "公民身份号码"),
-    )
 
 
 def village_column() -> Column:

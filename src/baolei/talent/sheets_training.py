@@ -26,6 +26,7 @@ from baolei.imports.pipeline import (
 )
 from baolei.messages import lazy_format
 from baolei.registry import idnumbers
+from baolei.registry.sheets_cells import id_number_column
 from baolei.talent.models import Course, Enrolment
 from baolei.talent.services import TalentError, cultivate_by_training, training_step_what
 from baolei.talent.services_training import check_completion, passed_on, visible_courses
@@ -34,7 +35,6 @@ from baolei.talent.sheets_common import (
     chunks,
     full_names,
     given,
-    id_number_column,
     insert_new_people,
     iso,
     known_people,

@@ -17,11 +17,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baolei import pages
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
 from baolei.imports import exporting
-from baolei.pages import apply_error, drill_down, query_without, region_names
+from baolei.pages import apply_error, drill_down, region_names
 from baolei.regions.services import picker_roots
 from baolei.registry.services import shown_id_number
 from baolei.talent import services, services_studios, services_training, sheets
@@ -105,17 +106,8 @@ def talent_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     _show(request, list(page))
     region = form.cleaned_data.get("region") if form.is_bound and form.is_valid() else None
-    crumbs, children = drill_down(request, region or None)
-    context = {
-        "form": form,
-        "page": page,
-        "filter_query": query_without(request, "page"),
-        "drill_query": query_without(request, "page", "region"),
-        "crumbs": crumbs,
-        "children": children,
-        "picker_roots": picker_roots(request.scope),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
-    }
+    can_edit = request.scope.can(Perm.EDIT_ORGANISATION)
+    context = pages.list_context(request, form, page, region or None, can_edit=can_edit)
     return render(request, "talent/talent_list.html", context)
 
 
