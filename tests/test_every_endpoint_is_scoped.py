@@ -52,6 +52,7 @@ APP_CHECK_MODULES = [
     "tests.cadres.scope_checks",
     "tests.cadres.scope_checks_teams",
     "tests.talent.scope_checks",
+    "tests.registry.scope_checks_standards",
 ]
 
 # URL names that hold nothing of any region: logging in and out, one's own password and

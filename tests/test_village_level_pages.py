@@ -61,6 +61,14 @@ def test_a_first_secretary_opens_every_page_within_reach(client):
 
 
 @pytest.mark.usefixtures("graded_village")
+def test_a_village_branch_opens_every_page_within_reach(client):
+    client.force_login(UserFactory(role=Role.VILLAGE_BRANCH, scope=VILLAGE))
+    statuses = _crawl(client, "/")
+    assert len(statuses) > 30, statuses
+    assert {path: code for path, code in statuses.items() if code != 200} == {}
+
+
+@pytest.mark.usefixtures("graded_village")
 def test_the_county_drills_every_overview_down_to_a_village(client_county_admin):
     reached = _crawl(client_county_admin, "/")
     assert len(reached) > 40, reached

@@ -1,5 +1,6 @@
 """First-secretary matching in a real browser: the county organisation department runs
-the matching for 兴国镇, changes one pair, confirms, and sees the new first secretaries.
+the matching for 兴国镇, changes one pair on its own page (a search by name among the
+free, eligible candidates), confirms, and sees the new first secretaries.
 
 The seed (three villages with open monitoring cases, four candidates) is written by a
 script run against the server's own database (`site.run_python`).
@@ -74,20 +75,34 @@ def test_an_officer_matches_adjusts_and_confirms(site, page, login, candidates):
     # By hand: 甲-V1 3 + 25 + 5 = 33, 乙-V2 2 + 5 = 7, 丙-V3 10 + 5 = 15: 55 in all.
     expect(page.get_by_test_id("total-fit")).to_have_text("55")
     rows = page.get_by_test_id("pair-table")
-    expect(rows.locator(f"tr[data-village='{V1}'] select")).to_have_value(str(candidates["甲书记"]))
-    expect(rows.locator(f"tr[data-village='{V3}'] select")).to_have_value(str(candidates["丙书记"]))
 
-    # Give V3 to 丁 instead (fit 0): the total drops to 33 + 7 = 40.
-    v3 = rows.locator(f"tr[data-village='{V3}']")
-    v3.locator("select").select_option(str(candidates["丁书记"]))
-    v3.locator("button[type=submit]").click()
+    def proposed(village: str):
+        return rows.locator(f"tr[data-village='{village}'] .candidate")
+
+    expect(proposed(V1)).to_have_attribute("data-candidate", str(candidates["甲书记"]))
+    expect(proposed(V3)).to_have_attribute("data-candidate", str(candidates["丙书记"]))
+
+    # Give V3 to 丁 instead (fit 0): on the pair's own page, found by name; the total
+    # drops to 33 + 7 = 40.
+    rows.locator(f"tr[data-village='{V3}'] a.adjust").click()
+    search = page.get_by_test_id("candidate-search")
+    search.locator("input[name=q]").fill("丁")
+    search.locator("button[type=submit]").click()
+    options = page.get_by_test_id("option-table")
+    options.locator(f"tr[data-candidate='{candidates['丁书记']}'] button").click()
     expect(page.get_by_test_id("total-fit")).to_have_text("40")
+    expect(proposed(V3)).to_have_attribute("data-candidate", str(candidates["丁书记"]))
 
-    # 甲 is already on V1: putting them on V2 as well is refused and changes nothing.
-    v2 = page.get_by_test_id("pair-table").locator(f"tr[data-village='{V2}']")
-    v2.locator("select").select_option(str(candidates["甲书记"]))
-    v2.locator("button[type=submit]").click()
-    expect(page.locator("main")).to_contain_text("甲书记")
+    # 甲 is already proposed for V1: V2's page does not offer them, only the free 丙.
+    rows.locator(f"tr[data-village='{V2}'] a.adjust").click()
+    options = page.get_by_test_id("option-table")
+    expect(options.locator(f"tr[data-candidate='{candidates['丙书记']}']")).to_have_count(1)
+    expect(options).not_to_contain_text("甲书记")
+    search = page.get_by_test_id("candidate-search")
+    search.locator("input[name=q]").fill("甲")
+    search.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("no-option")).to_be_visible()
+    page.get_by_test_id("back").click()
     expect(page.get_by_test_id("total-fit")).to_have_text("40")
 
     page.get_by_test_id("confirm").click()

@@ -130,6 +130,14 @@ def page_checks(things: dict) -> list:
         ("cadres:matching_list", "post", "/cadres/teams/matching/", _no_run(things)),
         ("cadres:matching_detail", "get", f"/cadres/teams/matching/{run.pk}/", gone),
         ("cadres:matching_confirm", "post", f"/cadres/teams/matching/{run.pk}/confirm/", same),
+        ("cadres:matching_discard", "post", f"/cadres/teams/matching/{run.pk}/discard/", same),
+        ("cadres:pair_adjust", "get", f"/cadres/teams/matching/pairs/{things['pair'].pk}/", gone),
+        (
+            "cadres:pair_adjust",
+            "get",
+            f"/cadres/teams/matching/pairs/{things['pair'].pk}/?q=兴国",
+            gone,
+        ),
         ("cadres:pair_adjust", "post", f"/cadres/teams/matching/pairs/{things['pair'].pk}/", same),
     ]
 
@@ -230,6 +238,13 @@ def api_checks(things: dict) -> list:
             "/api/cadres/matching/{pk}/confirm",
             "post",
             f"/api/cadres/matching/{run.pk}/confirm",
+            None,
+            same,
+        ),
+        (
+            "/api/cadres/matching/{pk}/discard",
+            "post",
+            f"/api/cadres/matching/{run.pk}/discard",
             None,
             same,
         ),

@@ -4,6 +4,7 @@ requirement), entry by the month, and leave approval by the right role only."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from baolei.cadres import services_teams as services
 from baolei.cadres.models_teams import AttendanceMonth, AttendanceRule, LeaveStatus, TeamMember
@@ -195,3 +196,61 @@ def _scope(user):
     from baolei.accounts.scope import Scope
 
     return Scope.for_user(user)
+
+
+# --- a period that is not over --------------------------------------------------------------
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set the day the pages and services take for today."""
+
+    def set_today(day: datetime.date) -> None:
+        monkeypatch.setattr(timezone, "localdate", lambda *args: day)
+
+    return set_today
+
+
+def _below(client, query: str = "") -> str:
+    response = client.get(f"/cadres/teams/attendance/below/{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_below_list_opens_on_the_last_complete_month(client_county_admin, today):
+    today(datetime.date(2024, 4, 10))
+    low = TeamMemberFactory(cadre__person__name="三月少")
+    AttendanceMonthFactory(member=low, year=2024, month=3, days=12)
+    page = _below(client_county_admin)
+    assert "三月少" in page and '<option value="3" selected>' in page
+    assert 'data-testid="running"' not in page
+    # January opens on the December before
+    today(datetime.date(2025, 1, 5))
+    assert '<option value="12" selected>' in _below(client_county_admin)
+
+
+def test_the_current_month_is_counted_up_to_today(client_county_admin, today):
+    today(datetime.date(2024, 3, 16))
+    member = TeamMemberFactory(cadre__person__name="本月人")
+    members = TeamMember.objects.filter(pk=member.pk)
+    # 16 of March's 31 days: 20 × 16 / 31 = 10.3 → 11 days so far, not 20
+    AttendanceMonthFactory(member=member, year=2024, month=3, days=11)
+    [line] = services.month_attendance(members, 2024, 3)
+    assert (line.days, line.required, line.below) == (11, 11, False)
+    page = _below(client_county_admin, "?year=2024&month=3")
+    assert "本月人" not in page and 'data-testid="running"' in page and "2024-03-16" in page
+    AttendanceMonth.objects.filter(member=member).update(days=10)
+    assert "本月人" in _below(client_county_admin, "?year=2024&month=3")
+    assert services.month_attendance(members, 2024, 4) == []  # not begun
+
+
+def test_the_current_year_is_counted_up_to_today(client_county_admin, today):
+    today(datetime.date(2024, 6, 30))
+    member = TeamMemberFactory(cadre__person__name="今年人")
+    for month in range(1, 7):
+        AttendanceMonthFactory(member=member, year=2024, month=month, days=19)
+    # 182 of 366 days: 220 × 182 / 366 = 109.4 → 110 so far, not 220; 114 entered
+    [line] = services.year_attendance(TeamMember.objects.filter(pk=member.pk), 2024)
+    assert (line.days, line.required, line.below) == (114, 110, False)
+    page = _below(client_county_admin, "?year=2024")
+    assert "今年人" not in page and 'data-testid="running"' in page

@@ -3,6 +3,7 @@ load completely and a second load changes nothing; bad rows come back with row, 
 reason and nothing is written; an export can be imported again."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -10,13 +11,17 @@ from django.utils import translation
 
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
-from baolei.cadres.models import Cadre, LeaderCandidate
+from baolei.cadres.models import Cadre, LeaderCandidate, LeaderDevelopment
 from baolei.cadres.sheets import CADRE_SHEET
 from baolei.cadres.sheets_leaders import LEADER_SHEET
 from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry.models import Person
-from tests.cadres.factories import CadreFactory
+from tests.cadres.factories import (
+    CadreFactory,
+    LeaderCandidateFactory,
+    LeaderDevelopmentFactory,
+)
 from tests.registry.factories import VILLAGE, HelperFactory, id_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -187,3 +192,30 @@ def test_the_templates_and_the_upload_page_offer_the_sheets(client_insider):
         assert response.status_code == 200, kind
     page = client_insider.get("/imports/upload/?kind=cadres").content.decode()
     assert "Cadre records" in page and "Village leader pool" in page
+
+
+def test_the_leader_export_gives_the_date_identified_and_loads_again(
+    client_county_admin, county_admin
+):
+    first = LeaderCandidateFactory(person__name="确定者")
+    LeaderDevelopmentFactory(candidate=first, step="trained", done_on=datetime.date(2024, 5, 2))
+    LeaderDevelopmentFactory(candidate=first, done_on=datetime.date(2024, 3, 1))
+    # without an identification step: the first step's date
+    late = LeaderCandidateFactory(person__name="后来者")
+    LeaderDevelopmentFactory(candidate=late, step="trained", done_on=datetime.date(2024, 7, 9))
+    LeaderCandidateFactory(person__name="无步骤")
+    response = client_county_admin.get("/cadres/leaders/export/?format=csv")
+    data = b"".join(response.streaming_content)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    dates = {row["姓名"]: row["确定日期"] for row in rows}
+    assert dates == {"确定者": "2024-03-01", "后来者": "2024-07-09", "无步骤": ""}
+
+    # round trip: the pool loaded afresh from the export starts at the same dates
+    LeaderDevelopment.objects.all().delete()
+    LeaderCandidate.objects.all().delete()
+    outcome = load(county_admin, LEADER_SHEET, data)
+    assert outcome.status == ImportJob.Status.DONE, outcome.shown
+    loaded = LeaderCandidate.objects.get(person__name="确定者")
+    assert list(loaded.steps.values_list("step", "done_on")) == [
+        ("identified", datetime.date(2024, 3, 1))
+    ]

@@ -17,9 +17,14 @@ from baolei.cadres.models_teams import (
     TeamMember,
     VillageProfile,
 )
-from baolei.regions.models import Region
+from baolei.regions.models import Level, Region
 from tests.cadres.factories import CadreFactory
-from tests.cadres.factories_teams import CandidateFactory, TeamMemberFactory
+from tests.cadres.factories_teams import (
+    CandidateFactory,
+    MatchingRunFactory,
+    TeamMemberFactory,
+    WorkTeamFactory,
+)
 from tests.factories import ApiTokenFactory
 from tests.helpers import bearer
 from tests.registry.factories import HouseholdFactory, MonitoringCaseFactory
@@ -186,3 +191,137 @@ def test_the_api_runs_adjusts_and_confirms(client, county_admin, example):
     assert confirmed.json()["status"] == "confirmed"
     gaps = client.get("/api/cadres/gaps?region=420222100&year=2025", headers=bearer(key))
     assert gaps.json() == []
+
+
+# --- discarding ----------------------------------------------------------------------------
+
+
+def test_a_proposal_is_discarded_from_its_page_and_appoints_nobody(client_county_admin, example):
+    run = selection.do_start_matching(None, None, "420222100", 2025, datetime.date(2025, 3, 1))
+    page = client_county_admin.get(f"/cadres/teams/matching/{run.pk}/").content.decode()
+    assert f"/cadres/teams/matching/{run.pk}/discard/" in page
+    response = client_county_admin.post(f"/cadres/teams/matching/{run.pk}/discard/")
+    assert response.status_code == 302
+    assert MatchingRun.objects.get(pk=run.pk).status == RunStatus.DISCARDED
+    page = client_county_admin.get(f"/cadres/teams/matching/{run.pk}/").content.decode()
+    assert "/discard/" not in page and "/confirm/" not in page  # closed: nothing to press
+    refused = client_county_admin.post(f"/cadres/teams/matching/{run.pk}/confirm/", follow=True)
+    assert "already been confirmed or discarded" in refused.content.decode()
+    assert not TeamMember.objects.exists()
+
+
+def test_a_township_officer_cannot_discard(client_insider, example):
+    run = selection.do_start_matching(None, None, "420222100", 2025, datetime.date(2025, 3, 1))
+    assert client_insider.post(f"/cadres/teams/matching/{run.pk}/discard/").status_code == 403
+    assert MatchingRun.objects.get(pk=run.pk).status == RunStatus.PROPOSED
+
+
+def test_the_api_discards_once(client, county_admin, example):
+    run = selection.do_start_matching(None, None, "420222100", 2025, datetime.date(2025, 3, 1))
+    key = ApiTokenFactory(user=county_admin).key
+    discarded = client.post(f"/api/cadres/matching/{run.pk}/discard", headers=bearer(key))
+    assert discarded.status_code == 200 and discarded.json()["status"] == "discarded"
+    again = client.post(f"/api/cadres/matching/{run.pk}/discard", headers=bearer(key))
+    assert again.status_code == 422 and again.json()["code"] == "run_closed"
+
+
+# --- adjusting one pair with a large pool -----------------------------------------------------
+
+
+def _large_run(villages: int, pool: int) -> MatchingRun:
+    """A proposal over `villages` villages of 阳新县 with `pool` eligible candidates, the
+    first `villages` of them proposed."""
+    run = MatchingRunFactory(region_code="420222")
+    candidates = [
+        CandidateFactory(cadre__person__name=f"人选{n:03d}", weak_branch_experience=n % 2 == 0)
+        for n in range(pool)
+    ]
+    codes = Region.objects.filter(code__startswith="420222", level=Level.VILLAGE).order_by("code")
+    for n, village in enumerate(codes[:villages]):
+        MatchingPair.objects.create(
+            run=run,
+            village=village,
+            candidate=candidates[n] if n < pool else None,
+            fit=1,
+            needs={"weak_branch": True, "monitored": 0, "registered": 0},
+        )
+    return run
+
+
+def test_the_proposal_page_does_not_grow_with_the_pool(client_county_admin):
+    run = _large_run(villages=60, pool=80)
+    response = client_county_admin.get(f"/cadres/teams/matching/{run.pk}/")
+    page = response.content.decode()
+    assert page.count("<option") == 0  # no list of the pool in any row
+    assert page.count("<tr data-village=") == 50  # one page of pairs
+    assert 'data-testid="total-fit">60<' in page and "60 villages, 60 with a candidate" in page
+    second = client_county_admin.get(f"/cadres/teams/matching/{run.pk}/?page=2").content.decode()
+    assert second.count("<tr data-village=") == 10
+
+
+def test_the_adjust_page_lists_the_best_free_eligible_candidates_only(client_county_admin):
+    run = _large_run(villages=5, pool=40)
+    CandidateFactory(cadre__person__name="非党员", cadre__political_status="masses")
+    TeamMemberFactory(cadre=CandidateFactory(cadre__person__name="在岗者").cadre)
+    pair = MatchingPair.objects.filter(run=run).order_by("village_id").first()
+    url = f"/cadres/teams/matching/pairs/{pair.pk}/"
+    page = client_county_admin.get(url).content.decode()
+    listed = page.count('<tr data-candidate="')
+    assert listed == selection.ADJUST_CHOICES  # 35 are free and eligible: the best 20
+    assert "人选000" not in page.split('data-testid="option-table"')[1]  # proposed already
+    assert "非党员" not in page and "在岗者" not in page
+    # the weak-branch candidates (40 points) come first
+    first_row = page.split('<tr data-candidate="')[1]
+    assert "+40" in first_row.split("</tr>")[0]
+    found = client_county_admin.get(url, {"q": "人选039"}).content.decode()
+    assert found.count('<tr data-candidate="') == 1 and "人选039" in found
+    none = client_county_admin.get(url, {"q": "在岗者"}).content.decode()
+    assert 'data-testid="no-option"' in none
+
+
+def test_adjusting_checks_only_the_chosen_candidate(county_admin, monkeypatch):
+    run = _large_run(villages=3, pool=30)
+    pair = MatchingPair.objects.filter(run=run).order_by("village_id").first()
+    sizes = []
+    evaluate_all = selection.evaluate_all
+
+    def counting(candidates, rules_for):
+        sizes.append(len(candidates))
+        return evaluate_all(candidates, rules_for)
+
+    monkeypatch.setattr(selection, "evaluate_all", counting)
+    free = CandidateFactory(cadre__person__name="自由人")
+    selection.do_adjust_pair(county_admin, _scope(county_admin), pair, free)
+    assert sizes == [1]
+    masses = CandidateFactory(cadre__political_status="masses")
+    with pytest.raises(selection.TeamsError) as error:
+        selection.do_adjust_pair(county_admin, _scope(county_admin), pair, masses)
+    assert error.value.code == "not_eligible"
+    serving = TeamMemberFactory(cadre=CandidateFactory().cadre).cadre.candidacies.get()
+    with pytest.raises(selection.TeamsError) as error:
+        selection.do_adjust_pair(county_admin, _scope(county_admin), pair, serving)
+    assert error.value.code == "not_eligible"
+
+
+def test_adjusting_from_the_adjust_page_goes_back_to_the_pairs_page(client_county_admin):
+    run = _large_run(villages=55, pool=60)
+    last = MatchingPair.objects.filter(run=run).order_by("village_id").last()
+    spare = CandidateFactory(cadre__person__name="替补")
+    response = client_county_admin.post(
+        f"/cadres/teams/matching/pairs/{last.pk}/", {"candidate": spare.pk}
+    )
+    assert response.status_code == 302 and response.url.endswith("?page=2")
+    last.refresh_from_db()
+    assert last.candidate == spare and last.adjusted
+
+
+def test_confirming_into_a_team_with_too_little_term_left_is_refused(county_admin, example):
+    WorkTeamFactory(village_id=V1)  # no first secretary yet; its term ends 2026-01-01
+    scope = _scope(county_admin)
+    run = selection.do_start_matching(
+        county_admin, scope, "420222100", 2025, datetime.date(2025, 3, 1)
+    )
+    with pytest.raises(selection.TeamsError) as error:
+        selection.do_confirm_run(county_admin, scope, run)
+    assert error.value.code == "term_too_short" and "2026-01-01" in str(error.value)
+    assert not TeamMember.objects.exists()

@@ -11,11 +11,12 @@ from baolei.cadres.models_teams import (
     DutyStatus,
     EndReason,
     MemberRole,
+    SelectionRules,
     TeamMember,
     TeamStatus,
     WorkTeam,
 )
-from tests.cadres.factories import CadreFactory
+from tests.cadres.factories import CadreFactory, DisciplinaryRecordFactory
 from tests.cadres.factories_teams import DutyFactory, TeamMemberFactory, WorkTeamFactory
 from tests.factories import ApiTokenFactory
 from tests.helpers import bearer
@@ -166,3 +167,84 @@ def test_recalling_one_member_keeps_the_team(client_insider):
     assert WorkTeam.objects.get(pk=member.team_id).status == TeamStatus.ACTIVE
     early = client_insider.post(page, {"ended_on": "2023-01-01", "reason": EndReason.RECALLED})
     assert early.status_code == 200  # already left: refused on the form
+
+
+# --- who may be first secretary --------------------------------------------------------------
+
+
+def _appoint(client, team, cadre, starts_on="2024-01-01", role=MemberRole.FIRST_SECRETARY):
+    return client.post(
+        f"/cadres/teams/{team.pk}/members/new/",
+        {"cadre": cadre.pk, "role": role, "starts_on": starts_on},
+    )
+
+
+def test_a_non_party_member_is_not_made_first_secretary(client_county_admin):
+    team = WorkTeamFactory()
+    response = _appoint(client_county_admin, team, CadreFactory(political_status="masses"))
+    assert response.status_code == 200
+    assert "Party member" in " ".join(response.context["form"].errors["cadre"])
+    assert not TeamMember.objects.exists()
+    # a plain team member need not be
+    other = CadreFactory(political_status="masses")
+    assert _appoint(client_county_admin, team, other, role=MemberRole.MEMBER).status_code == 302
+
+
+def test_a_sanction_in_effect_bars_the_post_and_is_named_only_to_those_who_may_know(
+    client_county_admin, client_insider
+):
+    team = WorkTeamFactory()
+    sanctioned = DisciplinaryRecordFactory(decided_on=datetime.date(2023, 6, 1), ends_on=None)
+    shown = _appoint(client_county_admin, team, sanctioned.cadre).context["form"].errors
+    assert "No disciplinary sanction in effect" in shown["cadre"][0]
+    hidden = _appoint(client_insider, team, sanctioned.cadre).context["form"].errors
+    assert "does not meet the selection criteria" in hidden["cadre"][0]
+    assert "disciplinary" not in hidden["cadre"][0]
+    assert not TeamMember.objects.exists()
+    # a sanction that ended before the first day no longer counts
+    lapsed = DisciplinaryRecordFactory(ends_on=datetime.date(2023, 12, 31)).cadre
+    assert _appoint(client_county_admin, team, lapsed).status_code == 302
+
+
+def test_the_regions_rules_decide_which_criteria_apply(insider):
+    SelectionRules.objects.create(
+        region_code="420222",
+        year=2024,
+        reference_date=datetime.date(2024, 1, 1),
+        party_member_required=False,
+    )
+    team = WorkTeamFactory()
+    cadre = CadreFactory(political_status="masses")
+    member = services.do_add_member(
+        insider, team, cadre, MemberRole.FIRST_SECRETARY, team.starts_on
+    )
+    assert member.role == MemberRole.FIRST_SECRETARY
+
+
+def test_a_first_secretary_needs_a_full_term_ahead(insider, client_insider):
+    team = WorkTeamFactory()  # 2024-01-01 to 2026-01-01
+    with pytest.raises(services.TeamsError) as error:
+        services.do_add_member(
+            insider, team, CadreFactory(), MemberRole.FIRST_SECRETARY, datetime.date(2025, 9, 1)
+        )
+    assert (error.value.code, error.value.field) == ("term_too_short", "starts_on")
+    response = _appoint(client_insider, team, CadreFactory(), starts_on="2025-09-01")
+    assert "at least 2 years" in response.context["form"].errors["starts_on"][0]
+    assert "2026-01-01" in response.context["form"].errors["starts_on"][0]
+    assert _appoint(client_insider, team, CadreFactory(), starts_on="2024-01-01").status_code == 302
+
+
+def test_a_rotation_checks_the_successor_and_warns_of_a_short_term(client_county_admin):
+    member = TeamMemberFactory()
+    url = f"/cadres/teams/members/{member.pk}/rotate/"
+    masses = CadreFactory(political_status="masses")
+    refused = client_county_admin.post(url, {"cadre": masses.pk, "on": "2025-01-01"})
+    assert "Party member" in refused.context["form"].errors["cadre"][0]
+    member.refresh_from_db()
+    assert member.ended_on is None  # nothing happened
+    successor = CadreFactory(person__name="接任书记")
+    done = client_county_admin.post(url, {"cadre": successor.pk, "on": "2025-01-01"}, follow=True)
+    assert "接任书记 serves as first secretary only until 2026-01-01" in done.content.decode()
+    assert TeamMember.objects.get(cadre=successor, ended_on__isnull=True).starts_on == (
+        datetime.date(2025, 1, 1)
+    )

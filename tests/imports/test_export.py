@@ -2,12 +2,15 @@
 the scope, ID numbers masked unless the role may see them, every export in the audit
 trail, in constant memory."""
 
+import csv
+import datetime
 import io
 import tempfile
 import tracemalloc
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from baolei.accounts.permissions import Role
@@ -16,9 +19,15 @@ from baolei.audit.models import Action, AuditEvent
 from baolei.imports import exporting, pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry import choices, idnumbers
+from baolei.registry.models import Member
 from baolei.registry.sheets import SHEET
 from tests.factories import UserFactory
-from tests.imports.registry_files import NEIGHBOUR_VILLAGE, VILLAGE_FULL_NAME, register_counts
+from tests.imports.registry_files import (
+    NEIGHBOUR_VILLAGE,
+    VILLAGE_FULL_NAME,
+    id_number,
+    register_counts,
+)
 from tests.registry.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +202,105 @@ def test_writing_an_xlsx_takes_the_same_memory_for_many_rows_as_for_few():
     few, many = _peak_while_writing(1_000), _peak_while_writing(10_000)
     # Ten times the rows, not ten times the memory: the rows go to disk as written.
     assert many < few * 1.5
+
+
+def _reimport(user, data: bytes, filename: str = "export.xlsx") -> pipeline.Outcome:
+    context = pipeline.ImportContext(scope=Scope.for_user(user), filename=filename)
+    with translation.override("en"):
+        outcome = running.run_import(SHEET, data, filename, context)
+        outcome.shown = [(e.row, e.column, str(e.reason)) for e in outcome.errors]
+    return outcome
+
+
+MASKED = (
+    "This ID number is masked (exported for a role that may not see ID numbers); import "
+    "from an export made by a user who may see them."
+)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_masked_export_imported_again_says_its_numbers_are_masked(
+    client_insider, insider, households, settings, tmp_path, fmt
+):
+    """A township clerk's own export masks ID numbers and hides health: every row is
+    refused for the one reason that matters, said plainly, and nothing changes."""
+    settings.MEDIA_ROOT = tmp_path
+    response = client_insider.get(URL + ("?format=csv" if fmt == "csv" else ""))
+    data = b"".join(response.streaming_content)
+    before = register_counts()
+
+    outcome = _reimport(insider, data, f"export.{fmt}")
+
+    assert outcome.status == ImportJob.Status.REJECTED
+    assert outcome.shown == [(row, "身份证号", MASKED) for row in (2, 3, 4)]
+    assert register_counts() == before
+
+
+def _with_hidden(rows: list[list[str]]) -> list[list[str]]:
+    """The rows with health and disability hidden, as a masked export writes them."""
+    header = rows[0]
+    health, grade = header.index("健康状况"), header.index("残疾等级")
+    hidden = [rows[0]]
+    for row in rows[1:]:
+        row = list(row)
+        row[health] = "***"
+        row[grade] = "***" if row[grade] else ""
+        hidden.append(row)
+    return hidden
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def test_hidden_health_in_a_file_keeps_what_the_register_has(
+    client_bureau, insider, households, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    rows = _with_hidden(xlsx_rows(client_bureau.get(URL + "?region=420222100")))
+    header = rows[0]
+    for row in rows[1:]:
+        if row[header.index("姓名")] == "王五":
+            row[header.index("是否低保")] = "是"  # the one change the clerk made
+
+    outcome = _reimport(insider, _csv(rows), "corrected.csv")
+
+    assert outcome.status == ImportJob.Status.DONE, outcome.shown
+    assert (outcome.counts["updated"], outcome.counts["unchanged"]) == (1, 2)
+    li = Member.objects.get(person__name="李四")
+    assert (li.health, li.disability_grade) == (choices.Health.DISABLED, 2)
+    assert Member.objects.get(person__name="张三").health == choices.Health.CHRONIC
+    assert Member.objects.get(person__name="王五").minimum_living
+
+
+def test_hidden_health_of_a_new_member_is_refused(client_bureau, insider, households, tmp_path):
+    rows = _with_hidden(xlsx_rows(client_bureau.get(URL + "?region=420222100&q=XG-1")))
+    header = rows[0]
+    newcomer = dict.fromkeys(header, "")
+    newcomer.update(
+        {
+            "户编号": "XG-1",
+            "姓名": "张小妹",
+            "身份证号": id_number(40, datetime.date(2015, 3, 3), male=False),
+            "与户主关系": "之女",
+            "劳动技能": "无劳动力",
+            "健康状况": "***",
+        }
+    )
+    rows.append([newcomer[column] for column in header])
+    before = register_counts()
+
+    outcome = _reimport(insider, _csv(rows), "new.csv")
+
+    assert outcome.status == ImportJob.Status.REJECTED
+    assert outcome.shown == [
+        (
+            4,
+            "健康状况",
+            "Hidden (***) in an export for a role that may not see personal data: write the "
+            "value for a person new to the household.",
+        )
+    ]
+    assert register_counts() == before

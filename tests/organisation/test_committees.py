@@ -106,6 +106,62 @@ def test_the_township_adds_a_village_with_a_secretary_and_a_separate_chair(worke
     assert total.holders == 6
 
 
+def test_secretaries_counted_per_recommended_source(worked_village, client_county_admin):
+    """Four villages of 兴国镇 with a secretary each (and one past secretary):
+
+    | village      | secretary's source                       |
+    |--------------|------------------------------------------|
+    | 420222100001 | veteran (the worked village's P1)        |
+    | 420222100002 | rural entrepreneur                       |
+    | 420222100003 | returned migrant worker                  |
+    | 420222100004 | other (not recommended)                  |
+    |              | a local party member, term ended 2023    |
+
+    Secretaries 4: entrepreneur 1 = 25%, veteran 1 = 25%, returned migrant 1 = 25%, local
+    party member 0 = 0% (the past term does not count), all recommended 3 = 75%.
+    """
+    for village, source in (
+        (OTHER, HolderSource.ENTREPRENEUR),
+        ("420222100003", HolderSource.RETURNED_MIGRANT),
+        ("420222100004", HolderSource.OTHER),
+    ):
+        CommitteePostFactory(region_code=village, kind=CommitteePostKind.SECRETARY, source=source)
+    CommitteePostFactory(
+        region_code="420222100004",
+        kind=CommitteePostKind.SECRETARY,
+        source=HolderSource.LOCAL_MEMBER,
+        started_on=D(2018, 1, 1),
+        ended_on=D(2023, 12, 31),
+    )
+    total = committees.composition(COUNTY, "420222100", DAY).total
+
+    shares = [(s.source, s.rate.part, s.rate.percent) for s in total.source_rates]
+    assert shares == [
+        (HolderSource.ENTREPRENEUR, 1, 25.0),
+        (HolderSource.VETERAN, 1, 25.0),
+        (HolderSource.RETURNED_MIGRANT, 1, 25.0),
+        (HolderSource.LOCAL_MEMBER, 0, 0.0),
+    ]
+    assert (total.secretaries, total.recommended, total.recommended_rate.percent) == (4, 3, 75.0)
+    village = next(
+        row for row in committees.composition(COUNTY, "420222100", DAY).rows if row.code == VILLAGE
+    )
+    assert [s.rate.part for s in village.source_rates] == [0, 1, 0, 0]
+
+    # The page and the API show the same figures (today, all these terms still run).
+    page = client_county_admin.get("/organisation/committees/?region=420222100").content.decode()
+    assert 'data-testid="composition-sources"' in page
+    assert "Returned migrant worker" in page and "25.0%" in page
+    api = client_county_admin.get("/api/organisation/committees/composition?region=420222100")
+    by_source = api.json()[0]["secretaries_by_source"]
+    assert by_source == [
+        {"source": "entrepreneur", "secretaries": 1, "percent": 25.0},
+        {"source": "veteran", "secretaries": 1, "percent": 25.0},
+        {"source": "returned_migrant", "secretaries": 1, "percent": 25.0},
+        {"source": "local_member", "secretaries": 0, "percent": 0.0},
+    ]
+
+
 def test_one_person_holding_both_posts_separately_counts_as_one_shoulder():
     holder = person(8, D(1978, 1, 1))
     CommitteePostFactory(kind=CommitteePostKind.SECRETARY, person=holder)

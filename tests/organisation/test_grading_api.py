@@ -120,3 +120,20 @@ def test_a_leader_may_read_but_not_write(client):
         headers=bearer(key),
     )
     assert response.status_code == 403
+
+
+def test_the_gradings_default_to_the_latest_year_graded(client, key):
+    """Like the page: without a year, the latest grading (2024 here), not this year's
+    empty list; an older year is still there when asked for."""
+    older, latest = make.checklist(year=2023), make.checklist(year=2024)
+    branch = make.branch()
+    make.grade(branch, older, 20, 10, 5)
+    graded = make.grade(branch, latest, 36, 17, 15)
+    listed = client.get(f"{API}/gradings", headers=bearer(key)).json()
+    assert [(row["id"], row["year"], row["grade"]) for row in listed] == [(graded.pk, 2024, "good")]
+    older_rows = client.get(f"{API}/gradings?year=2023", headers=bearer(key)).json()
+    assert [row["grade"] for row in older_rows] == ["lagging"]
+
+
+def test_without_any_grading_the_list_is_empty(client, key):
+    assert client.get(f"{API}/gradings", headers=bearer(key)).json() == []

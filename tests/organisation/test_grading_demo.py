@@ -9,11 +9,14 @@ from baolei.accounts.scope import Scope
 from baolei.organisation import grading, life, rectification, synthetic_grading
 from baolei.organisation.models_grading import (
     BranchGrading,
+    LifeKind,
+    LifeRecord,
     RectificationTask,
     TaskStatus,
     WeakBranchDesignation,
 )
 from baolei.regions.models import Region
+from tests.organisation import factories
 from tests.organisation import grading_factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -67,3 +70,38 @@ def test_some_branches_miss_a_quarter_of_life(branches):
     rows = life.quarter_overview(Scope(role="system_admin", region_code="420222"), 2026, 3)
     assert len(rows) == len(branches)
     assert any(row.missing_kinds for row in rows)
+
+
+def test_life_expects_the_committee_a_group_or_the_whole_branch(branches):
+    sized = branches[0]
+    factories.PartyMemberFactory.create_batch(24, branch=sized)
+    for kind in (
+        "secretary_and_chair",
+        "deputy_secretary",
+        "party_committee_member",
+        "party_committee_member",
+        "village_committee_member",  # not on the party committee
+    ):
+        factories.CommitteePostFactory(region_code=sized.region_code, kind=kind)
+    synthetic_grading.generate_demo("420222", seed=1, as_of=AS_OF)
+    expected = {
+        kind: set(
+            LifeRecord.objects.filter(organisation=sized, kind=kind).values_list(
+                "expected", flat=True
+            )
+        )
+        for kind in LifeKind.values
+    }
+    # 支委会: the four on the party committee; 党小组会: one of two groups; the rest: all 24.
+    assert expected == {
+        LifeKind.COMMITTEE_MEETING: {4},
+        LifeKind.GROUP_MEETING: {12},
+        LifeKind.BRANCH_ASSEMBLY: {24},
+        LifeKind.PARTY_LECTURE: {24},
+    }
+    records = LifeRecord.objects.filter(kind=LifeKind.COMMITTEE_MEETING)
+    assert set(records.values_list("expected", flat=True)) <= set(range(3, 8))
+    assert all(
+        0 < attended <= expected
+        for attended, expected in records.values_list("attended", "expected")
+    )

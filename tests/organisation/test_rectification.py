@@ -8,6 +8,7 @@ import pytest
 from baolei.accounts.scope import Scope
 from baolei.organisation import rectification
 from baolei.organisation.models_grading import (
+    CriterionRule,
     RectificationTask,
     TaskStatus,
     Verification,
@@ -141,13 +142,29 @@ def test_designation_needs_a_criterion_of_its_year():
         rectification.do_designate(None, branch, 2024, [], "", D(2024, 3, 1))
 
 
-def test_suggestions_from_a_lagging_grade(insider):
-    checklist = make.checklist(year=2024)
-    lagging = make.branch()
-    make.grade(lagging, checklist, 20, 10, 5)
-    found = dict(rectification.suggestions(insider, 2024, D(2024, 4, 1)))
-    assert lagging in found
-    assert "Lagging grade in the year's grading" in found[lagging]
+def test_suggestions_from_last_years_lagging_grade(insider):
+    """Graded at the end of 2025, designated for 2026 (as the demo does):
+
+    | branch | 2025 grade (worked checklist)   | 2026 grade        | suggested for 2026 |
+    |--------|---------------------------------|-------------------|--------------------|
+    | A      | 20 + 10×2 + 5 = 45%: lagging    | —                 | yes                |
+    | B      | 36 + 17×2 + 15 = 85%: good      | —                 | no                 |
+    | C      | 36 + 17×2 + 15 = 85%: good      | 45%: lagging      | no (not last year) |
+
+    On 2026-02-01 no quarter of 2026 is over, so organisation life suggests nothing.
+    """
+    last_year, this_year = make.checklist(year=2025), make.checklist(year=2026)
+    a, b, c = make.branch(), make.branch(), make.branch()
+    make.grade(a, last_year, 20, 10, 5)
+    make.grade(b, last_year, 36, 17, 15)
+    make.grade(c, last_year, 36, 17, 15)
+    make.grade(c, this_year, 20, 10, 5)
+
+    found = dict(rectification.suggestions(insider, 2026, D(2026, 2, 1)))
+    assert found == {a: ["Lagging grade in last year's grading"]}
+    # For 2025 the grades of 2024 count: there are none.
+    assert dict(rectification.suggestions(insider, 2025, D(2025, 2, 1))) == {}
+    assert CriterionRule.LAGGING_GRADE.label == "Lagging grade in last year's grading"
 
 
 def test_the_task_pages_walk_the_life_cycle(client_insider):
@@ -187,7 +204,7 @@ def test_suggestions_from_a_quarter_without_organisation_life(insider):
         make.meeting(busy, D(2024, month, 10))
     make.meeting(quiet, D(2024, 2, 10))  # Q1 only
     found = dict(rectification.suggestions(insider, 2024, D(2024, 10, 1)))  # Q1–Q3 are over
-    assert found[quiet] == ["No organisation life in quarter Q2, Q3"]
+    assert found[quiet] == ["No organisation life in quarter 2, 3"]
     assert busy not in found
     designated = make.designation(quiet)
     assert designated.organisation not in dict(

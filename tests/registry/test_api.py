@@ -21,6 +21,7 @@ from tests.registry.factories import (
     HouseholdFactory,
     HouseholdYearFactory,
     MemberFactory,
+    PairingFactory,
     VisitFactory,
     id_number,
 )
@@ -249,6 +250,50 @@ def test_update_cannot_change_the_status(client, home, insider_key):
     assert home.status == choices.PovertyStatus.LIFTED_WITH_POLICY
 
 
+@pytest.mark.parametrize(
+    "change", [{"registered_poor": False}, {"monitoring_type": "marginal"}], ids=str
+)
+def test_update_cannot_change_what_only_procedures_change(client, home, insider_key, change):
+    """Unticking 建档立卡户 of a household lifted out (with policy) would leave it outside
+    the register with no status change recorded; a monitoring type without a case is a
+    monitored household nobody identified."""
+    response = client.patch(
+        f"/api/registry/households/{home.pk}",
+        {"version": 1, **change},
+        content_type=JSON,
+        headers=insider_key,
+    )
+    assert response.status_code == 422
+    home.refresh_from_db()
+    assert home.registered_poor and home.monitoring_type == "" and home.version == 1
+    schema = api.get_openapi_schema()["components"]["schemas"]["HouseholdUpdateIn"]
+    assert not {"registered_poor", "monitoring_type"} & set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    ("status", "registered"), [("lifted_with_policy", True), (None, False)], ids=str
+)
+def test_a_new_household_is_registered_poor_exactly_when_given_a_status(
+    client, insider_key, status, registered
+):
+    body = {"number": "420222100001000889", "village_code": "420222100001"}
+    if status:
+        body["status"] = status
+    response = client.post("/api/registry/households", body, content_type=JSON, headers=insider_key)
+    assert response.status_code == 201, response.content
+    household = Household.objects.get(number="420222100001000889")
+    assert household.registered_poor is registered and household.monitoring_type == ""
+    for field in ({"registered_poor": True}, {"monitoring_type": "marginal"}):
+        refused = client.post(
+            "/api/registry/households",
+            {**body, "number": "420222100001000890", **field},
+            content_type=JSON,
+            headers=insider_key,
+        )
+        assert refused.status_code == 422, field
+    assert not Household.objects.filter(number="420222100001000890").exists()
+
+
 def test_update_changes_only_the_fields_sent(client, home, insider_key):
     response = client.patch(
         f"/api/registry/households/{home.pk}",
@@ -349,7 +394,9 @@ def test_put_year(client, home, insider_key):
 def test_record_visit(client, home):
     key = _key(Role.FIRST_SECRETARY)
     helper = HelperFactory(region_code=TOWNSHIP)
+    PairingFactory(helper=helper, household=home, started_on=datetime.date(2021, 1, 1))
     far = HelperFactory(region_code="420281")
+    unpaired = HelperFactory(region_code=TOWNSHIP)
     base = f"/api/registry/households/{home.pk}/visits"
     response = client.post(
         base, {"findings": "新盖了厨房", "helper_id": helper.pk}, content_type=JSON, headers=key
@@ -367,6 +414,18 @@ def test_record_visit(client, home):
         base, {"findings": "x", "visited_on": future}, content_type=JSON, headers=key
     )
     assert late.status_code == 422 and late.json()["field"] == "visited_on"
+    # A helper visits the households they are paired with, from the day the pairing began.
+    stranger = client.post(
+        base, {"findings": "x", "helper_id": unpaired.pk}, content_type=JSON, headers=key
+    )
+    assert stranger.status_code == 422 and stranger.json()["field"] == "helper"
+    early = client.post(
+        base,
+        {"findings": "x", "helper_id": helper.pk, "visited_on": "2020-12-31"},
+        content_type=JSON,
+        headers=key,
+    )
+    assert early.status_code == 422 and early.json()["field"] == "visited_on"
 
 
 def test_neighbours_own_households_are_listed_for_it(client, neighbour):

@@ -94,7 +94,6 @@ def test_a_stale_save_through_the_page_changes_nothing(client_insider, colleague
         "version": 1,
         "number": household.number,
         "village": household.village_id,
-        "registered_poor": "on",
         "attribute": household.attribute,
         "identification_year": household.identification_year,
         "identification_standard": household.identification_standard,

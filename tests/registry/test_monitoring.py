@@ -9,6 +9,7 @@ from django.utils import timezone
 from baolei.accounts.scope import Scope
 from baolei.registry import choices, monitoring, procedures
 from baolei.registry.models import (
+    AnnualStandard,
     AssistanceMeasure,
     HouseholdYear,
     MonitoringCase,
@@ -238,7 +239,7 @@ def test_a_case_meeting_every_criterion_may_be_eliminated(case):
         "support",
     ]
     assert detail(case, "income") == (
-        "per-capita net income 7,200.00 yuan in 2021 is above the line of 6,000.00 yuan"
+        "per-capita net income 7,200.00 yuan in 2021 is above the 2021 line of 6,000.00 yuan"
     )
     assert detail(case, "support") == "1 of 2 members can work"
 
@@ -261,13 +262,45 @@ def test_income_at_the_monitoring_line_fails(case):
         per_capita_net_income=Decimal("6000")
     )
     assert failed_codes(case) == ["income"]
-    assert "is not above the line of 6,000.00 yuan" in detail(case, "income")
+    assert "is not above the 2021 line of 6,000.00 yuan" in detail(case, "income")
 
 
-def test_income_of_a_year_without_a_monitoring_line_fails(case):
-    HouseholdYear.objects.filter(household=case.household).update(year=2022)
+def test_income_of_a_year_before_any_monitoring_line_fails(case):
+    HouseholdYear.objects.filter(household=case.household).update(year=2020)
     assert failed_codes(case) == ["income"]
-    assert detail(case, "income") == "no monitoring line is set for 2022"
+    assert detail(case, "income") == "no monitoring line is set for 2020 or any earlier year"
+
+
+def test_a_later_year_carries_the_2021_monitoring_line_forward(case):
+    """Worked example: 2024 income, no 2022-2024 line: the 2021 line of 6,000 applies."""
+    HouseholdYear.objects.filter(household=case.household).update(
+        year=2024, per_capita_net_income=Decimal("5800")
+    )
+    on = datetime.date(2025, 1, 10)
+    assert failed_codes(case, on) == ["income"]
+    assert detail(case, "income", on) == (
+        "per-capita net income 5,800.00 yuan in 2024 is not above the 2021 line of 6,000.00 "
+        "yuan (2021 line carried forward to 2024)"
+    )
+    HouseholdYear.objects.filter(household=case.household).update(
+        per_capita_net_income=Decimal("6500")
+    )
+    assert failed_codes(case, on) == []
+
+
+def test_a_province_s_monitoring_line_overrides_the_national_one(case):
+    """Hubei (42) sets 7,000 yuan for 2023: a Hubei household's 2024 income of 6,500 is
+    measured against it, carried forward, not against the national 6,000."""
+    AnnualStandard.objects.create(region_code="42", year=2023, monitoring_line=Decimal("7000"))
+    HouseholdYear.objects.filter(household=case.household).update(
+        year=2024, per_capita_net_income=Decimal("6500")
+    )
+    on = datetime.date(2025, 1, 10)
+    assert failed_codes(case, on) == ["income"]
+    assert detail(case, "income", on) == (
+        "per-capita net income 6,500.00 yuan in 2024 is not above the 湖北省 2023 line of "
+        "7,000.00 yuan (2023 line carried forward to 2024)"
+    )
 
 
 def test_an_assurance_not_secure_fails(case):

@@ -16,6 +16,7 @@ from baolei.registry.models import (
     Procedure,
     RiskEvent,
     StatusChange,
+    VillagePopulation,
 )
 from tests.factories import UserFactory
 from tests.registry.factories import (
@@ -270,10 +271,14 @@ def test_exit_from_start_to_approval_through_the_pages(client_insider, things):
     procedure = Procedure.objects.get(household=poor, kind=Procedure.Kind.EXIT)
     assert response.status_code == 302 and response.url == f"/registry/procedures/{procedure.pk}/"
     steps = ["two_committees_review", "household_agreement", "public_notice", "approval"]
+    bureau = UserFactory(username="bureau", role=Role.REVITALISATION_BUREAU, scope="420222")
+    county = client_for(bureau)
     for offset, step in enumerate(steps):
-        page = client_insider.get(f"/registry/procedures/{procedure.pk}/").content.decode()
+        # The township records the village's steps; the approval is the county's.
+        client = county if step == "approval" else client_insider
+        page = client.get(f"/registry/procedures/{procedure.pk}/").content.decode()
         assert f'name="step" value="{step}"' in page
-        response = client_insider.post(
+        response = client.post(
             f"/registry/procedures/{procedure.pk}/",
             {"step": step, "date": days_ago(4 - offset).isoformat(), "decision": "approve"},
         )
@@ -282,9 +287,33 @@ def test_exit_from_start_to_approval_through_the_pages(client_insider, things):
         expected = "lifted_with_policy" if step == "approval" else "not_lifted"
         assert poor.status == expected
     page = client_insider.get(f"/registry/procedures/{procedure.pk}/").content.decode()
-    assert 'data-testid="status-change"' in page and "insider" in page
+    assert 'data-testid="status-change"' in page and "bureau" in page
     assert 'data-testid="step-form"' not in page
-    assert StatusChange.objects.get(household=poor).decided_by == "insider"
+    assert StatusChange.objects.get(household=poor).decided_by == "bureau"
+
+
+def test_the_county_s_approval_is_not_offered_to_the_township(client_insider, things):
+    """The township officer sees whose step the approval is, instead of a form, and a
+    post of it anyway is refused, naming the step."""
+    poor = things["poor"]
+    procedure = Procedure.objects.create(
+        household=poor, kind=Procedure.Kind.EXIT, started_on=days_ago(5)
+    )
+    for step in ("two_committees_review", "household_agreement", "public_notice"):
+        procedure.steps.create(step=step, done_on=days_ago(4), actor_name="insider")
+    page = client_insider.get(f"/registry/procedures/{procedure.pk}/").content.decode()
+    assert 'data-testid="step-form"' not in page
+    assert "Only a user of the county (or above) may record “Approval”." in page
+    response = client_insider.post(
+        f"/registry/procedures/{procedure.pk}/",
+        {"step": "approval", "date": days_ago(1).isoformat(), "decision": "approve"},
+        follow=True,
+    )
+    assert "Only a user of the county (or above) may record “Approval”." in (
+        response.content.decode()
+    )
+    poor.refresh_from_db()
+    assert poor.status == "not_lifted" and procedure.steps.count() == 3
 
 
 def test_a_refused_step_is_explained_on_the_page(client_insider, things):
@@ -340,24 +369,47 @@ def test_overdue_list_shows_days_open(client_insider, things):
     assert '<td class="num" data-testid="days-open">20</td>' in body
 
 
+def test_overdue_list_counts_from_the_case_s_opening_while_no_step_is_recorded(client_insider):
+    """A case opened 30 days ago whose procedure was started (without a step) 5 days ago
+    has been waiting 30 days; once a step is recorded, the procedure's start counts."""
+    household = HouseholdFactory(number="HH-WAIT-0006")
+    case = MonitoringCaseFactory(
+        household=household, status="identifying", identified_on=None, opened_on=days_ago(30)
+    )
+    procedure = Procedure.objects.create(
+        household=household, kind=Procedure.Kind.MONITORING, case=case, started_on=days_ago(5)
+    )
+    body = client_insider.get("/registry/monitoring/overdue/").content.decode()
+    assert "HH-WAIT-0006" in body
+    assert '<td class="num" data-testid="days-open">30</td>' in body
+    assert f"<td>{days_ago(30):%Y-%m-%d}</td>" in body
+    procedure.steps.create(step="risk_alert", done_on=days_ago(5), actor_name="insider")
+    body = client_insider.get("/registry/monitoring/overdue/").content.decode()
+    assert "HH-WAIT-0006" not in body
+
+
 def test_candidates_list_says_why(client_insider, things):
     body = client_insider.get("/registry/monitoring/candidates/?year=2021").content.decode()
     assert "HH-FLAG-0003" in body and "income below the line" in body
     assert "HH-WATCH-0002" not in body  # already monitored
+    assert "the 2021 line of 6,000.00 yuan" in body
     body = client_insider.get("/registry/monitoring/candidates/?year=2024").content.decode()
-    assert "No monitoring line is set for 2024" in body and "HH-FLAG-0003" not in body
+    assert "(2021 line carried forward to 2024)" in body and "HH-FLAG-0003" not in body
+    body = client_insider.get("/registry/monitoring/candidates/?year=2020").content.decode()
+    assert "No monitoring line is set for 2020 or any earlier year" in body
 
 
 def test_village_and_county_pages(client_insider, client_county_admin, things):
-    body = client_insider.get(
-        f"/registry/villages/{VILLAGE}/exit-check/?year=2020"
-    ).content.decode()
-    # 王秀英's household (1 person, not lifted) and a monitored one (1 person).
-    assert "1 of 2 people" in body and "incidence 50.00%" in body
-    assert "not the village&#x27;s rural population" in body
+    page = f"/registry/villages/{VILLAGE}/exit-check/?year=2020"
+    assert "cannot check: population not recorded" in client_insider.get(page).content.decode()
+    VillagePopulation.objects.create(village_id=VILLAGE, year=2020, population=50)
+    body = client_insider.get(page).content.decode()
+    # 王秀英's household (1 person, not lifted) of a rural population of 50.
+    assert "1 of a rural population of 50" in body and "incidence 2.00%" in body
     body = client_county_admin.get(
         "/registry/counties/420222/readiness/?year=2020"
     ).content.decode()
     assert body.index(VILLAGE) < body.index("420222100002")
     assert '<p class="title is-4" data-testid="failing">1</p>' in body
-    assert '<td class="num" data-testid="incidence">50.00% (1/2)</td>' in body
+    assert '<p class="title is-4" data-testid="unchecked">473</p>' in body
+    assert '<td class="num" data-testid="incidence">2.00% (1/50)</td>' in body

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from baolei.accounts.permissions import Role
 from baolei.registry import choices, procedures
 from baolei.registry.models import (
     Household,
@@ -16,7 +17,9 @@ from baolei.registry.models import (
     StatusChange,
 )
 from baolei.registry.procedures import ProcedureError
+from tests.factories import UserFactory
 from tests.registry.factories import (
+    VILLAGE,
     HouseholdFactory,
     HouseholdYearFactory,
     MemberFactory,
@@ -43,6 +46,12 @@ def run_steps(procedure, actor, steps, start: int = 30):
 
 def codes(sequence):
     return [code for code, _label in sequence]
+
+
+@pytest.fixture
+def bureau(db):
+    """The county's rural revitalisation bureau: the county's approvals are theirs."""
+    return UserFactory(username="bureau", role=Role.REVITALISATION_BUREAU, scope="420222")
 
 
 @pytest.fixture
@@ -76,7 +85,9 @@ def test_the_step_sequences_are_the_issue_s():
     ]  # fmt: skip
 
 
-def test_identification_changes_status_only_when_the_last_step_is_recorded(applicant, insider):
+def test_identification_changes_status_only_when_the_last_step_is_recorded(
+    applicant, insider, bureau
+):
     procedure = procedures.do_start_procedure(
         applicant, Kind.IDENTIFICATION, on=days_ago(30), actor=insider
     )
@@ -87,7 +98,7 @@ def test_identification_changes_status_only_when_the_last_step_is_recorded(appli
     assert applicant.version == 1
     assert not StatusChange.objects.filter(household=applicant).exists()
 
-    procedures.do_record_step(procedure, "approval", on=days_ago(2), actor=insider, note="县审定")
+    procedures.do_record_step(procedure, "approval", on=days_ago(2), actor=bureau, note="县审定")
     applicant.refresh_from_db()
     procedure.refresh_from_db()
     assert procedure.outcome == Procedure.Outcome.APPROVED
@@ -98,19 +109,21 @@ def test_identification_changes_status_only_when_the_last_step_is_recorded(appli
     assert applicant.version == 2
     change = StatusChange.objects.get(household=applicant)
     assert (change.from_status, change.to_status) == ("", Status.NOT_LIFTED)
-    assert change.decided_by == "insider" and change.procedure == procedure
+    assert change.decided_by == "bureau" and change.procedure == procedure
     assert change.changed_on == days_ago(2)
     steps = list(procedure.steps.order_by("id"))
     assert [s.step for s in steps] == sequence
-    assert {s.actor_name for s in steps} == {"insider"} and steps[0].actor_id == insider.pk
+    assert [s.actor_name for s in steps] == ["insider"] * 4 + ["bureau"]
+    assert steps[0].actor_id == insider.pk and steps[-1].actor_id == bureau.pk
 
 
-def test_a_lifted_household_identified_again_has_relapsed(insider):
+def test_a_lifted_household_identified_again_has_relapsed(insider, bureau):
     household = HouseholdFactory(status=Status.LIFTED_WITH_POLICY)
     procedure = procedures.do_start_procedure(
         household, Kind.IDENTIFICATION, on=days_ago(30), actor=insider
     )
-    run_steps(procedure, insider, codes(procedures.IDENTIFICATION_STEPS))
+    run_steps(procedure, insider, codes(procedures.IDENTIFICATION_STEPS)[:-1])
+    procedures.do_record_step(procedure, "approval", on=days_ago(2), actor=bureau)
     change = StatusChange.objects.get(household=household)
     assert (change.from_status, change.to_status) == (Status.LIFTED_WITH_POLICY, Status.RELAPSED)
 
@@ -192,17 +205,17 @@ def test_identifying_a_household_already_poor_is_refused(poor, insider):
     assert refused.value.code == "already_poor"
 
 
-def test_exit_completes_to_lifted_with_policy(poor, insider):
+def test_exit_completes_to_lifted_with_policy(poor, insider, bureau):
     procedure = procedures.do_start_procedure(poor, Kind.EXIT, on=days_ago(20), actor=insider)
     run_steps(procedure, insider, codes(procedures.EXIT_STEPS)[:-1], start=19)
     poor.refresh_from_db()
     assert poor.status == Status.NOT_LIFTED
-    procedures.do_record_step(procedure, "approval", on=days_ago(1), actor=insider)
+    procedures.do_record_step(procedure, "approval", on=days_ago(1), actor=bureau)
     poor.refresh_from_db()
     assert poor.status == Status.LIFTED_WITH_POLICY and poor.version == 2
     change = StatusChange.objects.get(household=poor)
     assert (change.from_status, change.to_status) == (Status.NOT_LIFTED, Status.LIFTED_WITH_POLICY)
-    assert change.procedure == procedure and change.decided_by == "insider"
+    assert change.procedure == procedure and change.decided_by == "bureau"
 
 
 def test_exit_is_refused_when_the_exit_check_fails_with_the_criteria(poor, insider):
@@ -225,12 +238,12 @@ def test_exit_uses_the_latest_year_recorded(poor, insider):
     procedures.do_start_procedure(poor, Kind.EXIT, on=TODAY, actor=insider)  # 2020 passes
 
 
-def test_exit_is_rechecked_at_approval(poor, insider):
+def test_exit_is_rechecked_at_approval(poor, insider, bureau):
     procedure = procedures.do_start_procedure(poor, Kind.EXIT, on=days_ago(20), actor=insider)
     run_steps(procedure, insider, codes(procedures.EXIT_STEPS)[:-1], start=19)
     HouseholdYear.objects.filter(household=poor).update(housing_safety=False)
     with pytest.raises(ProcedureError, match="Safe housing"):
-        procedures.do_record_step(procedure, "approval", on=days_ago(1), actor=insider)
+        procedures.do_record_step(procedure, "approval", on=days_ago(1), actor=bureau)
     poor.refresh_from_db()
     assert poor.status == Status.NOT_LIFTED
     assert procedure.steps.count() == 3
@@ -243,7 +256,7 @@ def test_exit_of_a_household_not_poor_is_refused(insider):
     assert refused.value.code == "not_poor"
 
 
-def test_monitoring_completion_includes_the_case_and_sets_the_type(insider):
+def test_monitoring_completion_includes_the_case_and_sets_the_type(insider, bureau):
     household = HouseholdFactory(registered_poor=False, status="")
     case = MonitoringCaseFactory(
         household=household,
@@ -260,7 +273,7 @@ def test_monitoring_completion_includes_the_case_and_sets_the_type(insider):
     case.refresh_from_db()
     household.refresh_from_db()
     assert case.status == choices.CaseStatus.IDENTIFYING and household.monitoring_type == ""
-    procedures.do_record_step(procedure, "county_approval", on=days_ago(3), actor=insider)
+    procedures.do_record_step(procedure, "county_approval", on=days_ago(3), actor=bureau)
     case.refresh_from_db()
     household.refresh_from_db()
     assert case.status == choices.CaseStatus.MONITORED and case.identified_on == days_ago(3)
@@ -290,7 +303,7 @@ def test_monitoring_without_a_case_is_refused(applicant, insider):
     assert refused.value.code == "no_case"
 
 
-def test_risk_elimination_completion_eliminates_and_clears_the_type(insider):
+def test_risk_elimination_completion_eliminates_and_clears_the_type(insider, bureau):
     household = HouseholdFactory(monitoring_type=choices.MonitoringType.UNSTABLE)
     MemberFactory(household=household)
     HouseholdYearFactory(household=household, year=2021, wages=Decimal("30000"))
@@ -299,12 +312,92 @@ def test_risk_elimination_completion_eliminates_and_clears_the_type(insider):
         household, Kind.RISK_ELIMINATION, on=days_ago(30), actor=insider
     )
     assert procedure.case == case
-    run_steps(procedure, insider, codes(procedures.RISK_ELIMINATION_STEPS))
+    run_steps(procedure, insider, codes(procedures.RISK_ELIMINATION_STEPS)[:-1])
+    procedures.do_record_step(procedure, "county_approval", on=days_ago(26), actor=bureau)
     case.refresh_from_db()
     household.refresh_from_db()
     assert case.status == choices.CaseStatus.RISK_ELIMINATED
     assert case.eliminated_on == days_ago(26)
     assert household.monitoring_type == "" and household.version == 2
+
+
+# --- who records which step --------------------------------------------------------------
+
+
+def test_the_approvals_and_reviews_are_the_county_s_and_the_township_s():
+    assert procedures.STEP_LEVELS == {
+        (Kind.IDENTIFICATION, "approval"): procedures.Level.COUNTY,
+        (Kind.EXIT, "approval"): procedures.Level.COUNTY,
+        (Kind.MONITORING, "township_review"): procedures.Level.TOWNSHIP,
+        (Kind.MONITORING, "county_approval"): procedures.Level.COUNTY,
+        (Kind.RISK_ELIMINATION, "township_review"): procedures.Level.TOWNSHIP,
+        (Kind.RISK_ELIMINATION, "county_approval"): procedures.Level.COUNTY,
+    }
+    for kind, step in procedures.STEP_LEVELS:  # every one a real step of its procedure
+        assert step in codes(procedures.STEPS[kind])
+
+
+def test_each_step_of_monitoring_at_its_level(insider, bureau):
+    """The audit's finding: a township officer recorded all eight steps, county approval
+    included, on one day. The village records the village's steps, the township its
+    review, the county its approval; a refusal names the step and changes nothing."""
+    household = HouseholdFactory(registered_poor=False, status="")
+    case = MonitoringCaseFactory(
+        household=household, status=choices.CaseStatus.IDENTIFYING, identified_on=None
+    )
+    procedure = procedures.do_start_procedure(
+        household, Kind.MONITORING, on=days_ago(30), actor=insider, case=case
+    )
+    village = UserFactory(username="secretary", role=Role.FIRST_SECRETARY, scope=VILLAGE)
+    run_steps(procedure, village, codes(procedures.MONITORING_STEPS)[:6])
+
+    with pytest.raises(ProcedureError) as refused:
+        procedures.do_record_step(procedure, "township_review", on=days_ago(20), actor=village)
+    assert refused.value.code == "step_level"
+    assert str(refused.value.message) == (
+        "Only a user of the township or the county (or above) may record “Township review”."
+    )
+    procedures.do_record_step(procedure, "township_review", on=days_ago(20), actor=insider)
+
+    with pytest.raises(ProcedureError) as refused:
+        procedures.do_record_step(procedure, "county_approval", on=days_ago(10), actor=insider)
+    assert refused.value.code == "step_level"
+    assert str(refused.value.message) == (
+        "Only a user of the county (or above) may record “County approval”."
+    )
+    case.refresh_from_db()
+    assert procedure.steps.count() == 7 and case.status == choices.CaseStatus.IDENTIFYING
+    procedures.do_record_step(procedure, "county_approval", on=days_ago(10), actor=bureau)
+    case.refresh_from_db()
+    assert case.status == choices.CaseStatus.MONITORED
+
+
+@pytest.mark.parametrize("kind", [Kind.IDENTIFICATION, Kind.EXIT])
+def test_identification_and_exit_are_approved_by_the_county(kind, applicant, poor, insider):
+    household = applicant if kind == Kind.IDENTIFICATION else poor
+    procedure = procedures.do_start_procedure(household, kind, on=days_ago(10), actor=insider)
+    run_steps(procedure, insider, codes(procedures.STEPS[kind])[:-1], start=9)
+    with pytest.raises(ProcedureError, match="county \\(or above\\) may record “Approval"):
+        procedures.do_record_step(procedure, "approval", on=days_ago(1), actor=insider)
+    household.refresh_from_db()
+    assert household.version == 1 and not StatusChange.objects.exists()
+    national = UserFactory(username="national", role=Role.SYSTEM_ADMIN, scope=None)
+    procedures.do_record_step(procedure, "approval", on=days_ago(1), actor=national)
+    assert StatusChange.objects.get(household=household).decided_by == "national"
+
+
+def test_a_user_outside_the_household_s_region_records_no_step(applicant, neighbour, outsider):
+    procedure = procedures.do_start_procedure(
+        applicant, Kind.IDENTIFICATION, on=days_ago(10), actor=None
+    )
+    for stranger in (neighbour, outsider):
+        with pytest.raises(ProcedureError) as refused:
+            procedures.do_record_step(procedure, "application", on=days_ago(9), actor=stranger)
+        assert refused.value.code == "out_of_scope"
+        assert "“Application by the household”" in str(refused.value.message)
+    assert not procedure.steps.exists()
+    # The system itself (a command, a generator) answers to no scope.
+    procedures.do_record_step(procedure, "application", on=days_ago(9), actor=None)
 
 
 def test_open_longer_than_fifteen_days():

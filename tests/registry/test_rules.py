@@ -1,13 +1,20 @@
 """The exit rules on worked examples: one test per criterion, passing and failing."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 
 from baolei.accounts.scope import Scope
 from baolei.regions.models import Level, Region
 from baolei.registry import choices, rules
-from baolei.registry.models import AnnualStandard, HouseholdYear
+from baolei.registry.models import (
+    AnnualStandard,
+    HouseholdYear,
+    StatusChange,
+    VillagePopulation,
+)
 from tests.registry.factories import (
     NEIGHBOUR_VILLAGE,
     VILLAGE,
@@ -90,15 +97,62 @@ def test_a_year_without_income_data_fails_and_says_what_is_missing(household):
     assert len(verdict.failed) == 7
 
 
-def test_a_year_without_a_poverty_line_fails_and_says_so(household):
-    record(household, year=2021, per_capita="9000")  # 2021 has a monitoring line only
+def test_a_year_without_its_own_line_carries_the_latest_earlier_one_forward(household):
+    """Worked example: 2024 income of 4,512 yuan; no line is set after 2020, so the 2020
+    line of 4,000 applies and the verdict names it and its year."""
+    record(household, year=2024, per_capita="4512")
+    verdict = rules.household_exit_check(household, 2024)
+    assert verdict.passed
+    assert str(by_code(verdict)["income"].detail) == (
+        "per-capita net income 4,512.00 yuan is above the 2020 line of 4,000.00 yuan "
+        "(2020 line carried forward to 2024)"
+    )
+    record(household, year=2021, per_capita="3999")  # 2021 has a monitoring line only
     verdict = rules.household_exit_check(household, 2021)
     assert [c.code for c in verdict.failed] == ["income"]
-    assert str(by_code(verdict)["income"].detail) == "no poverty line is set for 2021"
-    record(household, year=2031, per_capita="9000")  # no standard at all
-    assert "no poverty line is set for 2031" in str(
-        by_code(rules.household_exit_check(household, 2031))["income"].detail
+    assert "(2020 line carried forward to 2021)" in str(by_code(verdict)["income"].detail)
+
+
+def test_a_year_before_any_poverty_line_fails_and_says_so(household):
+    record(household, year=2013, per_capita="9000")
+    verdict = rules.household_exit_check(household, 2013)
+    assert [c.code for c in verdict.failed] == ["income"]
+    assert str(by_code(verdict)["income"].detail) == (
+        "no poverty line is set for 2013 or any earlier year"
     )
+
+
+def test_a_province_s_line_overrides_the_national_one(household):
+    """Hubei (42) sets 4,600 yuan for 2020: a Hubei household with 4,512 yuan does not exit,
+    though it is above the national 4,000; a later national line wins over an older
+    provincial one, and a Sichuan line does not apply in Hubei."""
+    record(household, year=2020, per_capita="4512")
+    AnnualStandard.objects.create(region_code="42", year=2020, poverty_line=Decimal("4600"))
+    AnnualStandard.objects.create(region_code="51", year=2020, poverty_line=Decimal("4100"))
+    verdict = rules.household_exit_check(household, 2020)
+    assert not verdict.passed
+    assert str(by_code(verdict)["income"].detail) == (
+        "per-capita net income 4,512.00 yuan is not above the 湖北省 2020 line of 4,600.00 yuan"
+    )
+    record(household, year=2022, per_capita="4512")
+    assert "the 湖北省 2020 line of 4,600.00 yuan (2020 line carried forward to 2022)" in str(
+        by_code(rules.household_exit_check(household, 2022))["income"].detail
+    )
+    AnnualStandard.objects.create(year=2022, poverty_line=Decimal("4400"))  # national
+    verdict = rules.household_exit_check(household, 2022)
+    assert verdict.passed
+    assert "above the 2022 line of 4,400.00 yuan" in str(by_code(verdict)["income"].detail)
+
+
+def test_the_line_used_by_a_county_is_its_province_s():
+    line = rules.line_for(rules.POVERTY_LINE, 2024, "420222")
+    assert (line.amount, line.year, line.region_code) == (Decimal("4000"), 2020, "")
+    assert line.carried_forward
+    AnnualStandard.objects.create(region_code="42", year=2024, poverty_line=Decimal("5000"))
+    line = rules.line_for(rules.POVERTY_LINE, 2024, "420222100001")
+    assert (line.amount, line.year, line.region_code) == (Decimal("5000"), 2024, "42")
+    assert not line.carried_forward
+    assert rules.line_for(rules.POVERTY_LINE, 2024).amount == Decimal("4000")  # national
 
 
 @pytest.mark.parametrize("field", ASSURANCE_FIELDS)
@@ -129,8 +183,16 @@ def test_the_note_on_an_assurance_is_part_of_the_explanation(household):
 # --- village exit ---------------------------------------------------------------------
 
 
-def village_with(code: str, poor: int, others: int, status=choices.PovertyStatus.NOT_LIFTED):
-    """`poor` people in one household of `status`, `others` in a lifted-out household."""
+def village_with(
+    code: str,
+    poor: int,
+    others: int,
+    status=choices.PovertyStatus.NOT_LIFTED,
+    population: int | None = None,
+    year: int = 2020,
+):
+    """`poor` people in one household of `status`, `others` in a lifted-out household,
+    and the village's rural population of `year` if given."""
     village = Region.objects.get(code=code)
     poor_household = HouseholdFactory(village=village, status=status)
     for _ in range(poor):
@@ -138,6 +200,8 @@ def village_with(code: str, poor: int, others: int, status=choices.PovertyStatus
     lifted = HouseholdFactory(village=village, status=choices.PovertyStatus.LIFTED_WITH_POLICY)
     for _ in range(others):
         MemberFactory(household=lifted)
+    if population is not None:
+        VillagePopulation.objects.create(village=village, year=year, population=population)
     return village
 
 
@@ -156,68 +220,179 @@ def test_western_provinces_are_the_twelve():
 
 
 def test_village_below_the_limit_exits():
-    village_with(VILLAGE, poor=1, others=50)  # 1 of 51 = 1.96%
+    """Worked example: 25 poor people (of 200 in the register) in a village of 1,300:
+    1.92%, below 2%. Counted against the register alone it would be 12.5%."""
+    village_with(VILLAGE, poor=25, others=175, population=1300)
     verdict = rules.village_exit_check(VILLAGE, 2020)
     assert verdict.passed
     detail = str(verdict.criteria[0].detail)
-    assert "1 of 51 people" in detail and "incidence 1.96%" in detail
-    assert "below the 2020 limit of 2.00%" in detail
+    assert detail == (
+        "25 of a rural population of 1,300 are in registered households not lifted out or "
+        "relapsed at the end of 2020: incidence 1.92%, below the 2020 limit of 2.00%"
+    )
+    assert verdict.criteria[0].measured == "1.92% (25/1300)"
 
 
-def test_village_exactly_at_the_limit_does_not_exit_and_says_the_denominator():
-    village_with(VILLAGE, poor=1, others=49)  # 1 of 50 = 2.00%
+def test_village_exactly_at_the_limit_does_not_exit():
+    village_with(VILLAGE, poor=2, others=8, population=100)  # 2 of 100 = 2.00%
     verdict = rules.village_exit_check(VILLAGE, 2020)
-    assert not verdict.passed
+    assert not verdict.passed and verdict.failed
     detail = str(verdict.criteria[0].detail)
     assert "incidence 2.00%, not below the 2020 limit of 2.00%" in detail
-    assert "not the village's rural population" in detail
+
+
+def test_without_a_population_the_village_cannot_be_checked():
+    village_with(VILLAGE, poor=1, others=50)
+    verdict = rules.village_exit_check(VILLAGE, 2020)
+    assert not verdict.passed
+    assert verdict.failed == [] and [c.code for c in verdict.unchecked] == ["incidence"]
+    assert str(verdict.criteria[0].detail).startswith("cannot check: population not recorded")
+    assert verdict.criteria[0].measured == "— (1/?)"
+
+
+def test_a_later_year_uses_the_latest_population_and_says_so():
+    village_with(VILLAGE, poor=1, others=50, population=1000, year=2019)
+    verdict = rules.village_exit_check(VILLAGE, 2022)
+    assert verdict.passed
+    detail = str(verdict.criteria[0].detail)
+    assert "1 of a rural population of 1,000" in detail
+    assert "The population recorded for 2019 is used: none is recorded for 2022." in detail
+    assert "the 2021 limit of 2.00% (2021 standard carried forward to 2022)" in detail
+    # Not an earlier year's: a population recorded only later does not apply.
+    assert rules.village_exit_check(VILLAGE, 2018).unchecked
 
 
 def test_relapsed_people_count_as_poor_and_monitored_non_registered_do_not():
-    village_with(VILLAGE, poor=2, others=38, status=choices.PovertyStatus.RELAPSED)
-    assert "2 of 40 people" in str(rules.village_exit_check(VILLAGE, 2020).criteria[0].detail)
+    village_with(VILLAGE, poor=2, others=38, status=choices.PovertyStatus.RELAPSED, population=40)
+    assert "2 of a rural population of 40" in str(
+        rules.village_exit_check(VILLAGE, 2020).criteria[0].detail
+    )
     monitored = HouseholdFactory(registered_poor=False, status=choices.PovertyStatus.NOT_LIFTED)
     MemberFactory(household=monitored)
-    assert "2 of 41 people" in str(rules.village_exit_check(VILLAGE, 2020).criteria[0].detail)
+    assert "2 of a rural population of 40" in str(
+        rules.village_exit_check(VILLAGE, 2020).criteria[0].detail
+    )
+
+
+def test_the_status_at_the_end_of_the_year_counts():
+    """A household lifted out in November 2020 is poor at the end of 2019, not of 2020; one
+    identified in 2021 is not poor in 2020; one that relapsed in 2022 is poor in 2022."""
+    village = Region.objects.get(code=VILLAGE)
+    VillagePopulation.objects.create(village=village, year=2019, population=1000)
+    lifted = HouseholdFactory(status=choices.PovertyStatus.LIFTED_WITH_POLICY)
+    for _ in range(3):
+        MemberFactory(household=lifted)
+    history = [
+        ("", choices.PovertyStatus.NOT_LIFTED, datetime.date(2014, 6, 1)),
+        (
+            choices.PovertyStatus.NOT_LIFTED,
+            choices.PovertyStatus.LIFTED_WITH_POLICY,
+            datetime.date(2020, 11, 5),
+        ),
+    ]
+    for old, new, on in history:
+        StatusChange.objects.create(
+            household=lifted, from_status=old, to_status=new, changed_on=on, decided_by="县"
+        )
+    late = HouseholdFactory(status=choices.PovertyStatus.NOT_LIFTED, identification_year=2021)
+    MemberFactory(household=late)
+    counts = {
+        year: rules.poor_people(Q(household__village_id=VILLAGE), year)
+        for year in (2013, 2019, 2020, 2021)
+    }
+    assert counts == {2013: {}, 2019: {VILLAGE: 3}, 2020: {}, 2021: {VILLAGE: 1}}
+    StatusChange.objects.create(
+        household=lifted,
+        from_status=choices.PovertyStatus.LIFTED_WITH_POLICY,
+        to_status=choices.PovertyStatus.RELAPSED,
+        changed_on=datetime.date(2022, 4, 1),
+        decided_by="县",
+    )
+    assert rules.poor_people(Q(household__village_id=VILLAGE), 2022) == {VILLAGE: 4}
 
 
 def test_western_province_uses_the_western_limit():
-    village_with(VILLAGE, poor=1, others=39)  # 2.5% in Hubei
+    village_with(VILLAGE, poor=1, others=39, population=40)  # 2.5% in Hubei
     assert not rules.village_exit_check(VILLAGE, 2020).passed
     west = western_village()
-    village_with(west.code, poor=1, others=39)  # 2.5% in Sichuan
+    village_with(west.code, poor=1, others=39, population=40)  # 2.5% in Sichuan
     verdict = rules.village_exit_check(west.code, 2020)
     assert verdict.passed
     assert "western province limit of 3.00%" in str(verdict.criteria[0].detail)
 
 
 def test_village_limit_is_configurable_and_a_missing_year_fails():
-    village_with(VILLAGE, poor=1, others=39)
+    village_with(VILLAGE, poor=1, others=39, population=40, year=2013)
     AnnualStandard.objects.filter(year=2020).update(village_incidence_limit=Decimal("3"))
     assert rules.village_exit_check(VILLAGE, 2020).passed
-    verdict = rules.village_exit_check(VILLAGE, 2035)
+    verdict = rules.village_exit_check(VILLAGE, 2013)
     assert not verdict.passed
-    assert str(verdict.criteria[0].detail) == "no annual standard is set for 2035"
+    assert str(verdict.criteria[0].detail) == (
+        "no annual standard is set for 2013 or any earlier year"
+    )
+
+
+def test_a_province_s_limit_overrides_the_national_one():
+    village_with(VILLAGE, poor=1, others=39, population=40)  # 2.5%
+    AnnualStandard.objects.create(region_code="42", year=2020, village_incidence_limit=3)
+    verdict = rules.village_exit_check(VILLAGE, 2020)
+    assert verdict.passed
+    assert "below the 2020 limit of 3.00% of 湖北省" in str(verdict.criteria[0].detail)
 
 
 def test_county_readiness_lists_failing_villages_first_within_scope(
     insider, django_assert_max_num_queries
 ):
-    village_with(VILLAGE, poor=3, others=7)  # 30%: fails
-    village_with("420222100002", poor=1, others=9)  # 10%: fails, less badly
-    village_with(NEIGHBOUR_VILLAGE, poor=5, others=5)  # another township
-    with django_assert_max_num_queries(4):  # not one query per village
-        results = rules.county_readiness("420222", 2020, Scope.for_user(insider))
+    village_with(VILLAGE, poor=3, others=7, population=10)  # 30%: fails
+    village_with("420222100002", poor=1, others=9, population=10)  # 10%: fails, less badly
+    village_with("420222100003", poor=1, others=9, population=1000)  # 0.1%: ready
+    village_with(NEIGHBOUR_VILLAGE, poor=5, others=5, population=10)  # another township
+    with django_assert_max_num_queries(6):  # not one query per village
+        readiness = rules.county_readiness("420222", 2020, Scope.for_user(insider))
+    results = readiness.results
     codes = [village.code for village, _verdict in results]
     assert codes[:2] == [VILLAGE, "420222100002"]
-    assert all(verdict.passed for _village, verdict in results[2:])
     assert NEIGHBOUR_VILLAGE not in codes
     assert all(code.startswith("420222100") for code in codes)
     assert len(codes) == Region.objects.villages().within("420222100").count()
+    # The villages without a population come next, counted apart; the ready one last.
+    assert codes[-1] == "420222100003" and results[-1][1].passed
+    assert all(verdict.unchecked for _village, verdict in results[2:-1])
+    assert (readiness.failing, readiness.passing) == (2, 1)
+    assert readiness.unchecked == len(codes) - 3
 
 
 def test_county_readiness_for_the_whole_county(county_admin):
-    village_with(NEIGHBOUR_VILLAGE, poor=5, others=5)
-    results = rules.county_readiness("420222", 2020, Scope.for_user(county_admin))
+    village_with(NEIGHBOUR_VILLAGE, poor=5, others=5, population=10)
+    readiness = rules.county_readiness("420222", 2020, Scope.for_user(county_admin))
+    results = readiness.results
     assert results[0][0].code == NEIGHBOUR_VILLAGE and not results[0][1].passed
     assert len(results) == 474
+    assert (readiness.failing, readiness.unchecked, readiness.passing) == (1, 473, 0)
+
+
+def test_county_readiness_respects_the_year(county_admin):
+    """A village whose poor household was lifted out in 2020 fails in 2019, passes in 2020."""
+    village = village_with(VILLAGE, poor=0, others=0, population=100, year=2019)
+    household = HouseholdFactory(village=village, status=choices.PovertyStatus.LIFTED_WITH_POLICY)
+    for _ in range(5):
+        MemberFactory(household=household)
+    StatusChange.objects.create(
+        household=household,
+        from_status="",
+        to_status=choices.PovertyStatus.NOT_LIFTED,
+        changed_on=datetime.date(2015, 5, 1),
+        decided_by="县",
+    )
+    StatusChange.objects.create(
+        household=household,
+        from_status=choices.PovertyStatus.NOT_LIFTED,
+        to_status=choices.PovertyStatus.LIFTED_WITH_POLICY,
+        changed_on=datetime.date(2020, 10, 1),
+        decided_by="县",
+    )
+    scope = Scope.for_user(county_admin)
+    before = dict(rules.county_readiness("420222", 2019, scope).results)
+    after = dict(rules.county_readiness("420222", 2020, scope).results)
+    assert before[village].criteria[0].measured == "5.00% (5/100)" and before[village].failed
+    assert after[village].criteria[0].measured == "0.00% (0/100)" and after[village].passed

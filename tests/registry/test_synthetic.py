@@ -10,12 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
-from django.utils import translation
+from django.utils import timezone, translation
 
+from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
 from baolei.regions.codes import within
 from baolei.regions.models import Level, Region
-from baolei.registry import choices, idnumbers, synthetic
+from baolei.registry import choices, idnumbers, procedures, synthetic, views_outcomes
 from baolei.registry.models import (
     Helper,
     Household,
@@ -24,6 +25,8 @@ from baolei.registry.models import (
     MonitoringCase,
     Pairing,
     Person,
+    Procedure,
+    ProcedureStep,
     Visit,
 )
 from tests.registry.factories import HouseholdFactory
@@ -145,6 +148,61 @@ def test_incomes_assurances_monitoring_pairings_and_visits_are_in_place():
     assert all(AS_OF - datetime.timedelta(days=365) <= day <= AS_OF for day in dates)
     last_visit = Counter(Visit.objects.values_list("household_id", flat=True))
     assert HOUSEHOLDS * 0.8 <= len(last_visit) < HOUSEHOLDS  # most visited, not all
+
+
+def test_every_case_has_its_procedures_with_dated_steps():
+    """The demo's "open longer than 15 days" list was empty: its cases being identified
+    had no procedure. Each now has its identification open with the steps done so far;
+    a monitored case's was approved the day it was included, an eliminated one's too,
+    with the risk elimination after it."""
+    counts = generate(households=3000)
+    Kind, Outcome = Procedure.Kind, Procedure.Outcome
+    identifying = MonitoringCase.objects.filter(status=choices.CaseStatus.IDENTIFYING)
+    assert identifying.count() > 5
+    sequence = [code for code, _label in procedures.MONITORING_STEPS]
+    for case in identifying:
+        (procedure,) = case.procedures.all()
+        assert (procedure.kind, procedure.outcome) == (Kind.MONITORING, Outcome.OPEN)
+        assert procedure.started_on == case.opened_on and procedure.household == case.household
+        steps = list(procedure.steps.order_by("id"))
+        assert 1 <= len(steps) < len(sequence)  # never the county's approval
+        assert [step.step for step in steps] == sequence[: len(steps)]
+        days = [step.done_on for step in steps]
+        assert days[0] == case.opened_on and days == sorted(days) and days[-1] <= AS_OF
+        township = [step for step in steps if step.step == "township_review"]
+        assert all(step.actor_name.endswith("人民政府") for step in township)
+    for case in MonitoringCase.objects.exclude(status=choices.CaseStatus.IDENTIFYING):
+        kinds = [Kind.MONITORING]
+        if case.status == choices.CaseStatus.RISK_ELIMINATED:
+            kinds.append(Kind.RISK_ELIMINATION)
+        done = list(case.procedures.order_by("started_on", "id"))
+        assert [p.kind for p in done] == kinds
+        assert all(p.outcome == Outcome.APPROVED for p in done)
+        assert done[0].completed_on == case.identified_on
+        assert done[-1].completed_on == (case.eliminated_on or case.identified_on)
+        for p in done:
+            steps = list(p.steps.order_by("id"))
+            assert [s.step for s in steps] == [c for c, _l in procedures.STEPS[p.kind]]
+            assert (
+                steps[-1].done_on == p.completed_on and steps[-1].actor_name == "阳新县乡村振兴局"
+            )
+    assert counts.procedures == Procedure.objects.count()
+    assert counts.procedure_steps == ProcedureStep.objects.count()
+    # The overdue list: every case being identified that opened more than 15 days ago.
+    overdue = views_outcomes.open_identifications(Scope("revitalisation_bureau", "420222"), AS_OF)
+    expected = {c.pk for c in identifying if (AS_OF - c.opened_on).days > 15}
+    assert expected and {p.case_id for p in overdue} == expected
+
+
+def test_the_overdue_page_lists_the_generated_cases(client_county_admin):
+    today = timezone.localdate()
+    synthetic.generate_register(TOWNSHIP, 1500, 7, as_of=today)
+    late = MonitoringCase.objects.filter(
+        status=choices.CaseStatus.IDENTIFYING, opened_on__lt=today - datetime.timedelta(days=15)
+    )
+    assert late.exists()
+    body = client_county_admin.get("/registry/monitoring/overdue/").content.decode()
+    assert body.count('data-testid="days-open"') == min(late.count(), 50)
 
 
 def test_one_audit_event_for_the_whole_register():

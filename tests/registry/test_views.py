@@ -3,6 +3,7 @@ household page, the edit forms, visits and pairing, and scope and permissions fo
 page (the neighbour township and the next county reach nothing of the insider's)."""
 
 import datetime
+import html
 import re
 from decimal import Decimal
 
@@ -352,13 +353,53 @@ def test_edit_a_household_through_the_page(client_insider, home):
     assert home.address == "新地址" and home.version == 2
 
 
+def test_the_edit_form_cannot_change_what_only_procedures_change(client_insider, home):
+    """建档立卡户 and the monitoring type change through identification, exit and
+    monitoring procedures: the form neither shows them nor takes them."""
+    form = client_insider.get(f"/registry/households/{home.pk}/edit/").content.decode()
+    assert 'name="registered_poor"' not in form and 'name="monitoring_type"' not in form
+    data = _edit_data(home, address="新地址", monitoring_type="marginal")  # unticked too
+    response = client_insider.post(f"/registry/households/{home.pk}/edit/", data)
+    assert response.status_code == 302
+    home.refresh_from_db()
+    assert home.address == "新地址"
+    assert home.registered_poor and home.monitoring_type == ""
+    assert home.status == choices.PovertyStatus.LIFTED_WITH_POLICY
+
+
+@pytest.mark.parametrize(("status", "registered"), [("not_lifted", True), ("", False)])
+def test_a_new_household_is_registered_poor_exactly_when_given_a_status(
+    client_insider, status, registered
+):
+    form = client_insider.get("/registry/households/new/").content.decode()
+    assert 'name="registered_poor"' not in form and 'name="monitoring_type"' not in form
+    response = client_insider.post(
+        "/registry/households/new/",
+        {
+            "number": "420222100001000998",
+            "village": "420222100001",
+            "registered_poor": "on",
+            "monitoring_type": "marginal",
+            "identification_standard": "national",
+            "status": status,
+            "status_since": "2020-01-01" if status else "",
+            "head_name": "关羽",
+            "head_id_number": id_number(9, datetime.date(1971, 4, 4)),
+            "head_labour_capacity": "ordinary",
+        },
+    )
+    assert response.status_code == 302
+    household = Household.objects.get(number="420222100001000998")
+    assert household.registered_poor is registered and household.monitoring_type == ""
+    assert household.status_changes.count() == (1 if status else 0)
+
+
 def _edit_data(household, **changes):
     data = {
         "version": household.version,
         "number": household.number,
         "village": household.village_id,
         "address": household.address,
-        "registered_poor": "on" if household.registered_poor else "",
         "attribute": household.attribute,
         "identification_year": household.identification_year or "",
         "identification_standard": household.identification_standard,
@@ -368,7 +409,6 @@ def _edit_data(household, **changes):
         "housing_area": household.housing_area or "",
         "housing_structure": household.housing_structure,
         "housing_safety": household.housing_safety,
-        "monitoring_type": household.monitoring_type,
     }
     data.update(changes)
     return data
@@ -482,18 +522,40 @@ def test_year_form_computes_per_capita_income(client_insider, home):
     assert record.assurance_notes == {"drinking_water": "井水不达标"}
 
 
+def test_household_page_offers_every_year_without_an_entry_since_identification(
+    client_insider, home
+):
+    """Identified in 2014, income recorded for 2023: every other year from 2014 to this
+    one may be recorded, the latest first; 2023 is edited from its row."""
+    HouseholdYearFactory(household=home, year=2016)
+    this_year = timezone.localdate().year
+    page = client_insider.get(f"/registry/households/{home.pk}/").content.decode()
+    offered = page[page.index('data-testid="new-years"') :]
+    offered = offered[: offered.index("</div>")]
+    years = [int(y) for y in re.findall(rf"/registry/households/{home.pk}/years/(\d+)/", offered)]
+    assert years == [y for y in range(this_year, 2013, -1) if y not in (2016, 2023)]
+    assert f"Record {this_year}" in offered and "Record 2014" in offered
+    # Without an identification year: from the earliest entry.
+    Household.objects.filter(pk=home.pk).update(identification_year=None)
+    page = client_insider.get(f"/registry/households/{home.pk}/").content.decode()
+    assert "/years/2017/" in page and "/years/2015/" not in page
+
+
 def test_year_form_for_a_new_year_counts_the_members(client_insider, home):
     page = client_insider.get(f"/registry/households/{home.pk}/years/2021/").content.decode()
     assert 'name="member_count" value="1"' in page
     assert client_insider.get(f"/registry/households/{home.pk}/years/1999/").status_code == 404
 
 
-def test_visit_form_defaults_to_today_and_the_current_helper(home):
-    client = _client(Role.FIRST_SECRETARY)
+def test_visit_form_defaults_to_today_and_the_user_s_own_helper_record(home):
+    helper = home.pairings.get().helper  # 帮扶人甲
+    user = UserFactory(role=Role.FIRST_SECRETARY, scope=TOWNSHIP, full_name="帮扶人甲")
+    client = Client()
+    client.force_login(user)
     page = client.get(f"/registry/households/{home.pk}/visits/new/").content.decode()
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in page
-    helper = home.pairings.get().helper
     assert f'<option value="{helper.pk}" selected>' in page
+    assert 'min="2021-01-01"' in page  # paired since then
     response = client.post(
         f"/registry/households/{home.pk}/visits/new/",
         {
@@ -504,7 +566,54 @@ def test_visit_form_defaults_to_today_and_the_current_helper(home):
     )
     assert response.status_code == 302
     visit = Visit.objects.get(household=home, findings="一切正常")
-    assert visit.helper == helper
+    assert visit.helper == helper and visit.recorded_by == user
+
+
+def test_visit_form_offers_only_the_household_s_current_helpers(home):
+    """The audit's phone showed 3,671 helpers: every helper of the scope and above. Only
+    the household's own helper is offered, and preselected only for that helper."""
+    helper = home.pairings.get().helper
+    others = [HelperFactory(region_code=TOWNSHIP) for _n in range(3)]
+    earlier = HelperFactory(person__name="前任帮扶人", region_code=TOWNSHIP)
+    PairingFactory(
+        helper=earlier,
+        household=home,
+        started_on=datetime.date(2019, 1, 1),
+        ended_on=datetime.date(2020, 12, 31),
+    )
+    client = _client(Role.FIRST_SECRETARY)  # not a helper of the household
+    page = client.get(f"/registry/households/{home.pk}/visits/new/").content.decode()
+    options = re.findall(r'<option value="(\d*)"( selected)?>', page)
+    assert options == [("", " selected"), (str(helper.pk), "")]
+    assert "前任帮扶人" not in page
+    assert 'min="2000-01-01"' in page and f'max="{timezone.localdate():%Y-%m-%d}"' in page
+    response = client.post(
+        f"/registry/households/{home.pk}/visits/new/",
+        {"visited_on": "2024-05-02", "findings": "外人", "helper": others[0].pk},
+    )
+    assert response.status_code == 200
+    assert not Visit.objects.filter(findings="外人").exists()
+
+
+@pytest.mark.parametrize(
+    ("helper", "day", "reason"),
+    [
+        (True, "2020-12-31", "帮扶人甲 has been this household's helper since 2021-01-01"),
+        (False, "1990-01-01", "The visit date cannot be before 2000-01-01."),
+    ],
+)
+def test_a_visit_before_the_pairing_began_is_refused(home, helper, day, reason):
+    pairing = home.pairings.get()
+    client = _client(Role.FIRST_SECRETARY)
+    data = {"visited_on": day, "findings": "补录"}
+    if helper:
+        data["helper"] = pairing.helper.pk
+    response = client.post(f"/registry/households/{home.pk}/visits/new/", data)
+    assert response.status_code == 200
+    assert reason in html.unescape(response.content.decode())
+    assert not Visit.objects.filter(findings="补录").exists()
+    data["visited_on"] = "2021-01-01"  # the day the pairing began is fine
+    assert client.post(f"/registry/households/{home.pk}/visits/new/", data).status_code == 302
 
 
 def test_visit_in_the_future_is_refused(home):

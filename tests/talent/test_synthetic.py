@@ -11,7 +11,7 @@ from django.db import transaction
 from baolei.regions.models import Region
 from baolei.talent import synthetic
 from baolei.talent.choices import RequestStatus, Source, Stage, StudioKind
-from baolei.talent.models import Enrolment, ServiceRequest, Studio, Talent
+from baolei.talent.models import Enrolment, ServiceRequest, Studio, Talent, TalentStep
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,21 @@ def test_the_demo_covers_every_township_source_stage_and_state():
     assert Enrolment.objects.filter(passed=True).exists()
     assert Enrolment.objects.exclude(certificate_number="").exists()
     assert synthetic.generate_demo("420222", seed=1, as_of=AS_OF)["talent"] == 0
+
+
+def test_the_steps_and_services_name_a_readable_recorder():
+    synthetic.generate_demo("420222", seed=1, as_of=AS_OF)
+    townships = dict(Region.objects.children_of("420222").values_list("code", "name"))
+    for talent in Talent.objects.prefetch_related("steps"):
+        township = f"{townships[talent.region_code[:9]]}党委"
+        for step in talent.steps.all():
+            # The township's party committee, or the organiser of a course passed.
+            assert step.recorded_by in (township, "阳新县农业农村局"), step.recorded_by
+    assert TalentStep.objects.filter(recorded_by="阳新县农业农村局").exists()
+    for request in ServiceRequest.objects.select_related("studio"):
+        assert request.created_by == request.studio.name
+        for delivery in request.deliveries.all():
+            assert delivery.recorded_by == request.studio.name
 
 
 def test_the_command_leaves_a_county_with_talent_alone(capsys):

@@ -31,6 +31,9 @@ class Perm(StrEnum):
     USE_API = "use_api"  # personal API tokens
     MANAGE_REFERENCE_DATA = "manage_reference_data"  # reload the division codes
     VIEW_DISCIPLINE = "view_discipline"  # cadres' disciplinary records
+    # The branch's own work, done in the village (often on a phone by the first secretary):
+    # organisation life and rectification progress. Grading and closing are not part of it.
+    RECORD_BRANCH_WORK = "record_branch_work"
 
 
 PERM_LABELS = {
@@ -44,6 +47,7 @@ PERM_LABELS = {
     Perm.USE_API: _("Use personal API tokens"),
     Perm.MANAGE_REFERENCE_DATA: _("Reload the division codes"),
     Perm.VIEW_DISCIPLINE: _("See cadres' disciplinary records"),
+    Perm.RECORD_BRANCH_WORK: _("Record the branch's organisation life and rectification progress"),
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -57,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SEE_PERSONAL_DATA,
             Perm.USE_API,
             Perm.VIEW_DISCIPLINE,
+            Perm.RECORD_BRANCH_WORK,
         }
     ),
     Role.REVITALISATION_BUREAU: frozenset(
@@ -77,10 +82,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.EDIT_REGISTRY,
             Perm.RECORD_VISITS,
             Perm.USE_API,
+            Perm.RECORD_BRANCH_WORK,
         }
     ),
-    Role.FIRST_SECRETARY: frozenset({Perm.VIEW, Perm.RECORD_VISITS, Perm.USE_API}),
-    Role.VILLAGE_BRANCH: frozenset({Perm.VIEW, Perm.EDIT_ORGANISATION, Perm.RECORD_VISITS}),
+    Role.FIRST_SECRETARY: frozenset(
+        {Perm.VIEW, Perm.RECORD_VISITS, Perm.USE_API, Perm.RECORD_BRANCH_WORK}
+    ),
+    Role.VILLAGE_BRANCH: frozenset(
+        {Perm.VIEW, Perm.EDIT_ORGANISATION, Perm.RECORD_VISITS, Perm.RECORD_BRANCH_WORK}
+    ),
     Role.LEADER: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.USE_API}),
 }
 

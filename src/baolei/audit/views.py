@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -5,10 +6,22 @@ from django.views.decorators.http import require_GET
 
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
-from baolei.accounts.scope import scoped
+from baolei.accounts.scope import Scope, scoped
 from baolei.audit import services as audit
 from baolei.audit.models import Action, AuditEvent
 from baolei.regions import codes
+
+
+def restricted_models(scope: Scope) -> list[str]:
+    """Object types whose events this viewer may not read: a model that holds what only
+    some roles may see names the permission as `audit_permission` (a disciplinary record:
+    VIEW_DISCIPLINE). The whole event is left out, not just its values, because its mere
+    existence and its object name already tell that a cadre was sanctioned."""
+    return [
+        model._meta.label_lower
+        for model in apps.get_models()
+        if getattr(model, "audit_permission", None) and not scope.can(model.audit_permission)
+    ]
 
 
 @require_GET
@@ -16,6 +29,9 @@ from baolei.regions import codes
 def event_list(request: HttpRequest) -> HttpResponse:
     """The audit trail of the viewer's scope. Read-only: there is no edit or delete path."""
     events = scoped(AuditEvent.objects.all(), request.scope)
+    hidden = restricted_models(request.scope)
+    if hidden:
+        events = events.exclude(model__in=hidden)
     filters = {
         "action": request.GET.get("action", ""),
         "actor": request.GET.get("actor", "").strip(),

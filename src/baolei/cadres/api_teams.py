@@ -574,3 +574,18 @@ def confirm_run(request: HttpRequest, pk: int):
         return _error(error)
     run.refresh_from_db()
     return _run_out(run)
+
+
+@router.post(
+    "/matching/{pk}/discard",
+    response={200: RunOut, 422: ErrorOut},
+    summary="Discard a proposal: it stays on record and appoints nobody",
+)
+def discard_run(request: HttpRequest, pk: int):
+    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.EDIT_ORGANISATION)
+    run = get_in_scope(MatchingRun.objects.all(), scope, pk=pk)
+    try:
+        run = selection.do_discard_run(request.user, scope, run)
+    except services.TeamsError as error:
+        return _error(error)
+    return _run_out(run)

@@ -99,14 +99,17 @@ class PeriodForm(forms.Form):
     month = forms.IntegerField(min_value=1, max_value=12, required=False)
 
     def period(self) -> tuple[int, int | None]:
-        today = timezone.localdate()
-        if not self.is_valid():
-            return today.year, today.month
-        year = self.cleaned_data["year"] or today.year
-        month = self.cleaned_data["month"]
-        if not self.data.get("year") and not self.data.get("month"):
-            month = today.month
-        return year, month
+        """The year and month asked for (month None: the year so far). Nothing asked: the
+        last complete month, since the current one is not over and would put everyone
+        below the rule."""
+        if not self.is_valid() or not (self.data.get("year") or self.data.get("month")):
+            return last_complete_month()
+        return self.cleaned_data["year"] or timezone.localdate().year, self.cleaned_data["month"]
+
+
+def last_complete_month(today: datetime.date | None = None) -> tuple[int, int]:
+    previous = (today or timezone.localdate()).replace(day=1) - datetime.timedelta(days=1)
+    return previous.year, previous.month
 
 
 class LeaveForm(BulmaFormMixin, forms.Form):

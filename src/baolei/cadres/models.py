@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei.accounts.permissions import Perm
 from baolei.cadres.choices import (
     AchievementKind,
     DevelopmentStep,
@@ -86,6 +87,9 @@ class DisciplinaryRecord(models.Model):
     these, or even whether a cadre has any."""
 
     scope_field = "cadre__region_code"
+    # The audit trail would otherwise show every sanction in full to anyone who may read
+    # the trail: its events are left out for roles without this permission.
+    audit_permission = Perm.VIEW_DISCIPLINE
 
     cadre = models.ForeignKey(
         Cadre,

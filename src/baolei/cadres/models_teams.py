@@ -16,12 +16,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from baolei.cadres.choices import Education
 
 
 class TeamStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")  # 在岗
+    ACTIVE = "active", pgettext_lazy("work team status", "Active")  # 在岗
     ENDED = "ended", _("Term ended")  # 期满
     RECALLED = "recalled", _("Recalled")  # 召回
 

@@ -198,6 +198,30 @@ def evaluate(candidate: Candidate, rules: SelectionRules, sanctions: int) -> Eva
     return result
 
 
+HARD_CRITERIA = ("party_member", "discipline")
+
+
+def hard_criteria_failures(cadre: Cadre, village_code: str, on: datetime.date) -> list[Criterion]:
+    """The criteria no first secretary may be appointed without, however they come into
+    post (matching, a direct appointment, a rotation): party membership and no sanction in
+    effect on `on`, as far as the selection rules of the village's region require them.
+    Evaluated by `evaluate` itself, on rules narrowed to these two, so that the pool's
+    filter and the appointment can never disagree."""
+    rules = selection_rules(village_code, on.year)
+    hard = SelectionRules(
+        party_member_required=rules.party_member_required,
+        no_discipline_required=rules.no_discipline_required,
+        max_age=None,
+        min_experience_years=0,
+        min_education="",
+        keywords="",
+        reference_date=on,
+    )
+    sanctions = sanctions_in_effect([cadre.pk], on)[cadre.pk]
+    evaluation = evaluate(Candidate(cadre=cadre, year=on.year), hard, sanctions)
+    return [c for c in evaluation.criteria if c.code in HARD_CRITERIA and not c.passed]
+
+
 def evaluate_all(candidates: list[Candidate], rules_for) -> list[Evaluation]:
     """`rules_for(candidate)` gives each candidate's rules (by pool region and year)."""
     by_date: dict[datetime.date, list[int]] = {}
@@ -348,9 +372,15 @@ def strengths(candidate: Candidate) -> matching.Strengths:
     )
 
 
+def free_pool(scope: Scope, region_code: str, year: int) -> QuerySet[Candidate]:
+    """The pool less those already serving in a work team (the database filters them, so
+    a pool of thousands is not loaded to drop most of it)."""
+    busy = TeamMember.objects.filter(ended_on__isnull=True).values("cadre_id")
+    return pool_for(scope, region_code, year).exclude(cadre_id__in=busy)
+
+
 def eligible_candidates(scope: Scope, region_code: str, year: int) -> list[Candidate]:
-    busy = set(TeamMember.objects.filter(ended_on__isnull=True).values_list("cadre_id", flat=True))
-    pool = [c for c in pool_for(scope, region_code, year) if c.cadre_id not in busy]
+    pool = list(free_pool(scope, region_code, year))
     return [e.candidate for e in evaluate_all(pool, cached_rules()) if e.eligible]
 
 
@@ -408,37 +438,79 @@ def _check_proposed(run: MatchingRun) -> None:
         raise TeamsError("run_closed", _("This proposal has already been confirmed or discarded."))
 
 
+ADJUST_CHOICES = 20  # candidates offered for one village: the best fits, not the pool
+
+
+@dataclass
+class Option:
+    """A candidate who could take a pair's village, with the fit they would bring."""
+
+    candidate: Candidate
+    reasons: list[tuple[str, int]]
+
+    @property
+    def fit(self) -> int:
+        return sum(points for _reason, points in self.reasons)
+
+
+def pair_options(
+    scope: Scope, pair: MatchingPair, query: str = "", limit: int = ADJUST_CHOICES
+) -> list[Option]:
+    """Who could take this village instead: free (in no team, proposed for no other village
+    of the run), passing the criteria, named like `query`; best fit first, at most `limit`,
+    so that the officer never has to scroll through the whole pool."""
+    run = pair.run
+    proposed = run.pairs.filter(candidate__isnull=False).values("candidate_id")
+    pool = free_pool(scope, run.region_code, run.year).exclude(pk__in=proposed)
+    if query.strip():
+        pool = pool.filter(cadre__person__name__icontains=query.strip())
+    needs = _needs_of(pair)
+    options = [
+        Option(e.candidate, matching.explain(needs, strengths(e.candidate)))
+        for e in evaluate_all(list(pool), cached_rules())
+        if e.eligible
+    ]
+    options.sort(key=lambda o: (-o.fit, o.candidate.cadre.person.name, o.candidate.pk))
+    return options[:limit]
+
+
+def _check_free_and_eligible(scope: Scope, run: MatchingRun, candidate: Candidate) -> None:
+    """The chosen candidate alone is checked (pool, team, criteria): re-evaluating the
+    whole pool on every change would cost thousands of evaluations per click."""
+    found = free_pool(scope, run.region_code, run.year).filter(pk=candidate.pk).first()
+    if found is None or not evaluate_all([found], cached_rules())[0].eligible:
+        raise TeamsError(
+            "not_eligible", _("This candidate does not meet the criteria."), field="candidate"
+        )
+
+
+def _check_not_taken(run: MatchingRun, pair: MatchingPair, candidate: Candidate) -> None:
+    taken = run.pairs.filter(candidate=candidate).exclude(pk=pair.pk).select_related("village")
+    other = taken.first()
+    if other is not None:
+        raise TeamsError(
+            "candidate_taken",
+            lazy_format(
+                _("%(name)s is already proposed for %(village)s."),
+                name=candidate.cadre.person.name,
+                village=other.village.name,
+            ),
+            field="candidate",
+        )
+
+
 @transaction.atomic
 def do_adjust_pair(
     actor, scope: Scope, pair: MatchingPair, candidate: Candidate | None
 ) -> MatchingPair:
     """Put another candidate (or nobody) on one village; a candidate already proposed for
-    another village of the run is refused."""
+    another village of the run, serving in a team or failing the criteria is refused."""
     run = MatchingRun.objects.select_for_update().get(pk=pair.run_id)
     _check_proposed(run)
     _check_in_scope(scope, pair.village_id)
     if candidate is not None:
-        taken = (
-            run.pairs.filter(candidate=candidate)
-            .exclude(pk=pair.pk)
-            .select_related("village")
-            .first()
-        )
-        if taken is not None:
-            raise TeamsError(
-                "candidate_taken",
-                lazy_format(
-                    _("%(name)s is already proposed for %(village)s."),
-                    name=candidate.cadre.person.name,
-                    village=taken.village.name,
-                ),
-                field="candidate",
-            )
-        allowed = {c.pk for c in eligible_candidates(scope, run.region_code, run.year)}
-        if candidate.pk not in allowed:
-            raise TeamsError(
-                "not_eligible", _("This candidate does not meet the criteria."), field="candidate"
-            )
+        _check_not_taken(run, pair, candidate)
+        _check_free_and_eligible(scope, run, candidate)
     reasons = matching.explain(_needs_of(pair), strengths(candidate)) if candidate else []
     pair.candidate = candidate
     pair.reasons = reasons
@@ -475,7 +547,11 @@ def do_confirm_run(actor, scope: Scope, run: MatchingRun) -> list[TeamMember]:
 
 
 @transaction.atomic
-def do_discard_run(actor, run: MatchingRun) -> MatchingRun:
+def do_discard_run(actor, scope: Scope, run: MatchingRun) -> MatchingRun:
+    """Drop a proposal nobody will confirm: it stays on record, marked discarded, and
+    appoints nobody. Locked like confirmation so that the two cannot both happen."""
+    run = MatchingRun.objects.select_for_update().get(pk=run.pk)
+    _check_in_scope(scope, run.region_code, "region")
     _check_proposed(run)
     run.status = RunStatus.DISCARDED
     run.save(update_fields=["status"])

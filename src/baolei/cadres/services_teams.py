@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from baolei.accounts.permissions import Role
+from baolei.accounts.permissions import Perm, Role
 from baolei.accounts.scope import Scope
 from baolei.cadres.models import Cadre
 from baolei.cadres.models_teams import (
@@ -48,6 +48,9 @@ from baolei.regions import codes
 from baolei.regions.models import Level, Region
 
 DEFAULT_TERM_YEARS = 2
+# A first secretary's term is at least two years (the policy's "一般不少于2年"); the
+# rules pages have no setting for it, so it is fixed here beside the default term.
+MIN_FIRST_SECRETARY_YEARS = 2
 
 
 class TeamsError(CodedError):
@@ -150,9 +153,66 @@ def _check_active(team: WorkTeam) -> None:
         raise TeamsError("team_not_active", _("This work team is no longer active."))
 
 
+def short_of_full_term(team: WorkTeam, starts_on: datetime.date) -> bool:
+    """Whether a first secretary starting on `starts_on` would serve less than the minimum
+    term before the team's term ends."""
+    return team.ends_on < add_years(starts_on, MIN_FIRST_SECRETARY_YEARS)
+
+
+def _check_first_secretary(
+    actor, team: WorkTeam, cadre: Cadre, starts_on: datetime.date, full_term: bool
+) -> None:
+    """A first secretary must meet the hard selection criteria, whether chosen by matching,
+    appointed directly or rotated in; a new appointment must also have a full term ahead
+    (a successor by rotation takes over the rest of the team's term: see `do_rotate`)."""
+    # selection imports this module: imported here, so that the criteria are evaluated by
+    # the code that filters the candidate pool rather than by a copy of it.
+    from baolei.cadres.selection import hard_criteria_failures
+
+    failed = hard_criteria_failures(cadre, team.village_id, starts_on)
+    if failed:
+        raise TeamsError("criteria", _criteria_message(actor, cadre, failed), field="cadre")
+    if full_term and short_of_full_term(team, starts_on):
+        raise TeamsError(
+            "term_too_short",
+            lazy_format(
+                _(
+                    "A first secretary serves at least %(years)s years, but the term of the "
+                    "work team of %(village)s ends on %(date)s."
+                ),
+                years=MIN_FIRST_SECRETARY_YEARS,
+                village=team.village.name,
+                date=team.ends_on.isoformat(),
+            ),
+            field="starts_on",
+        )
+
+
+def _criteria_message(actor, cadre: Cadre, failed: list) -> object:
+    scope = _scope_of(actor)
+    if scope is not None and not scope.can(Perm.VIEW_DISCIPLINE):
+        # Naming the failed criterion would tell a role that may not know it that the
+        # cadre is under a sanction: such a role learns only that the criteria are not met.
+        return lazy_format(
+            _("%(name)s does not meet the selection criteria for first secretary."),
+            name=cadre.person.name,
+        )
+    return lazy_format(
+        _("%(name)s does not meet these criteria for first secretary: %(criteria)s."),
+        name=cadre.person.name,
+        criteria="; ".join(f"{c.label} ({c.value})" for c in failed),
+    )
+
+
 @transaction.atomic
 def do_add_member(
-    actor, team: WorkTeam, cadre: Cadre, role: str, starts_on: datetime.date
+    actor,
+    team: WorkTeam,
+    cadre: Cadre,
+    role: str,
+    starts_on: datetime.date,
+    *,
+    full_term: bool = True,
 ) -> TeamMember:
     team = WorkTeam.objects.select_for_update().get(pk=team.pk)
     _check_in_scope(actor, team.village_id)
@@ -189,6 +249,8 @@ def do_add_member(
             _("This village already has a first secretary; rotate them instead."),
             field="role",
         )
+    if role == MemberRole.FIRST_SECRETARY:
+        _check_first_secretary(actor, team, cadre, starts_on, full_term)
     return TeamMember.objects.create(team=team, cadre=cadre, role=role, starts_on=starts_on)
 
 
@@ -220,7 +282,12 @@ def do_rotate(
     actor, member: TeamMember, successor: Cadre, on: datetime.date, note: str = ""
 ) -> TeamMember:
     """轮换: the member leaves the day before `on` and the successor takes the same role
-    from `on`, in one step, so the village is never without its first secretary."""
+    from `on`, in one step, so the village is never without its first secretary.
+
+    A successor first secretary must meet the same hard criteria as any other, but takes
+    over the rest of the team's term, which may be shorter than a full one: the page warns
+    of that (`short_of_full_term`) instead of refusing, or no first secretary could ever be
+    replaced in the last two years of a team."""
     if on <= member.starts_on:
         raise TeamsError(
             "rotation_date",
@@ -230,7 +297,13 @@ def do_rotate(
     if successor.pk == member.cadre_id:
         raise TeamsError("same_cadre", _("Choose someone else as successor."), field="cadre")
     do_end_member(actor, member, on - datetime.timedelta(days=1), EndReason.ROTATED, note)
-    return do_add_member(actor, member.team, successor, member.role, on)
+    try:
+        return do_add_member(actor, member.team, successor, member.role, on, full_term=False)
+    except TeamsError as error:
+        if error.field != "starts_on":
+            raise
+        # the successor's first day is this function's `on`: name that field
+        raise TeamsError(error.code, error.message, field="on") from error
 
 
 @transaction.atomic
@@ -378,10 +451,17 @@ def _members_in_post(queryset: QuerySet[TeamMember], first: datetime.date, last:
     )
 
 
-def month_attendance(queryset: QuerySet[TeamMember], year: int, month: int) -> list[AttendanceLine]:
+def month_attendance(
+    queryset: QuerySet[TeamMember], year: int, month: int, as_of: datetime.date | None = None
+) -> list[AttendanceLine]:
     """Every member in post during the month with days entered (0 if none) and the
-    requirement; `below` marks those under the rule."""
-    first, last = _month_bounds(year, month)
+    requirement; `below` marks those under the rule. A month not over on `as_of` (today
+    by default) is counted up to that day, like the year so far: its requirement is
+    prorated to the days in post until then, not the whole month's."""
+    first, month_end = _month_bounds(year, month)
+    last = min(month_end, as_of or timezone.localdate())
+    if last < first:  # not begun: nobody can be below it yet
+        return []
     members = _members_in_post(queryset, first, last)
     entered = dict(
         AttendanceMonth.objects.filter(member__in=members, year=year, month=month).values_list(
@@ -397,7 +477,7 @@ def month_attendance(queryset: QuerySet[TeamMember], year: int, month: int) -> l
         village = member.team.village_id
         rule = rules.setdefault(village, attendance_rule(village, year))
         leave = _leave_in(leaves[member.pk], start, end)
-        prorated = math.ceil(rule.min_days_month * in_post / last.day)
+        prorated = math.ceil(rule.min_days_month * in_post / month_end.day)
         lines.append(
             AttendanceLine(
                 member, entered.get(member.pk, 0), max(0, prorated - leave), leave, in_post

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
@@ -101,9 +102,18 @@ LEADER_SHEET = pipeline.register(
 )
 
 
+def with_identified_on(candidates: QuerySet[LeaderCandidate]) -> QuerySet[LeaderCandidate]:
+    """`identified_on`: the date of the identification step, which is what the import
+    writes from 确定日期; a person entered without one gets their first step's date, the
+    nearest thing to when they joined the pool."""
+    identified = Min("steps__done_on", filter=Q(steps__step=choices.DevelopmentStep.IDENTIFIED))
+    return candidates.annotate(identified_on=Coalesce(identified, Min("steps__done_on")))
+
+
 def leader_export_rows(candidates: QuerySet[LeaderCandidate], reveal: bool) -> Iterator[list]:
     columns = {column.key: column for column in LEADER_COLUMNS}
-    for candidate in candidates.select_related("person").iterator(chunk_size=1000):
+    rows = with_identified_on(candidates.select_related("person"))
+    for candidate in rows.iterator(chunk_size=1000):
         yield [
             candidate.person.name,
             candidate.person.id_number if reveal else idnumbers.mask(candidate.person.id_number),
@@ -113,7 +123,7 @@ def leader_export_rows(candidates: QuerySet[LeaderCandidate], reveal: bool) -> I
             "是" if candidate.party_member else "否",
             columns["education"].term(candidate.education),
             candidate.occupation,
-            "",
+            candidate.identified_on,
             candidate.person.phone,
             candidate.note,
         ]

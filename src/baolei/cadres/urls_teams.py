@@ -35,5 +35,6 @@ urlpatterns: list = [
     path("teams/matching/", matching.matching_list, name="matching_list"),
     path("teams/matching/<int:pk>/", matching.matching_detail, name="matching_detail"),
     path("teams/matching/<int:pk>/confirm/", matching.matching_confirm, name="matching_confirm"),
+    path("teams/matching/<int:pk>/discard/", matching.matching_discard, name="matching_discard"),
     path("teams/matching/pairs/<int:pk>/", matching.pair_adjust, name="pair_adjust"),
 ]

@@ -1,5 +1,6 @@
 """Pages of first-secretary selection: the rules, the candidate pool with each criterion,
-the gaps, and matching runs (start, proposal, adjust one pair, confirm).
+the gaps, and matching runs (start, proposal a page of pairs at a time, adjust one pair
+on its own page, confirm or discard).
 
 Matching reads the candidates' disciplinary records, so its pages need VIEW_DISCIPLINE
 (the organisation department) besides EDIT_ORGANISATION for the writes.
@@ -10,6 +11,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -226,45 +229,61 @@ def matching_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cadres/teams/matching_list.html", {"form": form, "page": page})
 
 
+PAIRS_PER_PAGE = 50
+
+
+def _explain(pair: MatchingPair) -> None:
+    labels, industries = selection.REASON_LABELS, dict(Industry.choices)
+    pair.explained = [(labels.get(code, code), points) for code, points in pair.reasons]
+    pair.industry_label = industries.get(pair.needs.get("industry", ""), "")
+
+
+def _run_counts(run: MatchingRun) -> dict:
+    """The whole run's figures, whatever page of its pairs is shown."""
+    return run.pairs.aggregate(
+        total=Coalesce(Sum("fit"), 0),
+        villages=Count("id"),
+        filled=Count("candidate"),
+        adjusted=Count("id", filter=Q(adjusted=True)),
+    )
+
+
+def _may_adjust(request: HttpRequest, run: MatchingRun) -> bool:
+    return run.status == RunStatus.PROPOSED and request.scope.can(Perm.EDIT_ORGANISATION)
+
+
 @require_perm(Perm.VIEW_DISCIPLINE)
 def matching_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposal a page of pairs at a time, each with a link to adjust it: a pool of
+    thousands is never listed here (see `pair_adjust`)."""
     run = get_in_scope(_runs(request), request.scope, pk=pk)
-    pairs = list(
-        run.pairs.select_related("village", "candidate__cadre__person").order_by("village_id")
-    )
-    labels = selection.REASON_LABELS
-    industries = dict(Industry.choices)
-    for pair in pairs:
-        pair.explained = [(labels.get(code, code), points) for code, points in pair.reasons]
-        pair.industry_label = industries.get(pair.needs.get("industry", ""), "")
-    choices = []
-    if run.status == RunStatus.PROPOSED:
-        choices = selection.eligible_candidates(request.scope, run.region_code, run.year)
-    used = {pair.candidate_id for pair in pairs if pair.candidate_id}
+    pairs = run.pairs.select_related("village", "candidate__cadre__person").order_by("village_id")
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    for pair in page:
+        _explain(pair)
+    counts = _run_counts(run)
     return render(
         request,
         "cadres/teams/matching_detail.html",
         {
             "run": run,
-            "pairs": pairs,
-            "total": sum(pair.fit for pair in pairs),
-            "choices": choices,
-            "unused": [c for c in choices if c.pk not in used],
-            "can_edit": run.status == RunStatus.PROPOSED
-            and request.scope.can(Perm.EDIT_ORGANISATION),
+            "page": page,
+            "counts": counts,
+            "total": counts["total"],
+            "can_edit": _may_adjust(request, run),
         },
     )
 
 
-@require_POST
-@require_perm(Perm.VIEW_DISCIPLINE)
-def pair_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+def _pair_page(pair: MatchingPair) -> int:
+    """The page of the proposal that shows this pair, to go back to it."""
+    before = MatchingPair.objects.filter(run_id=pair.run_id, village_id__lt=pair.village_id)
+    return before.count() // PAIRS_PER_PAGE + 1
+
+
+def _adjust_post(request: HttpRequest, pair: MatchingPair) -> HttpResponse:
     if not request.scope.can(Perm.EDIT_ORGANISATION):
         raise PermissionDenied
-    pair = get_in_scope(
-        scoped(MatchingPair.objects.select_related("run"), request.scope), request.scope, pk=pk
-    )
-    get_in_scope(_runs(request), request.scope, pk=pair.run_id)
     candidate = None
     if request.POST.get("candidate"):
         candidate = get_in_scope(
@@ -276,9 +295,48 @@ def pair_adjust(request: HttpRequest, pk: int) -> HttpResponse:
         selection.do_adjust_pair(request.user, request.scope, pair, candidate)
     except services.TeamsError as error:
         messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The pair was changed."))
-    return redirect("cadres:matching_detail", pk=pair.run_id)
+        return redirect("cadres:pair_adjust", pk=pair.pk)
+    messages.success(request, _("The pair was changed."))
+    detail = reverse("cadres:matching_detail", kwargs={"pk": pair.run_id})
+    return redirect(f"{detail}?page={_pair_page(pair)}")
+
+
+@require_perm(Perm.VIEW_DISCIPLINE)
+def pair_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    """One village of a proposal: its candidate and fit, and the best other candidates for
+    it (free, passing the criteria, found by name) to put there instead."""
+    pair = get_in_scope(
+        scoped(
+            MatchingPair.objects.select_related("run", "village", "candidate__cadre__person"),
+            request.scope,
+        ),
+        request.scope,
+        pk=pk,
+    )
+    get_in_scope(_runs(request), request.scope, pk=pair.run_id)
+    if request.method == "POST":
+        return _adjust_post(request, pair)
+    can_edit = _may_adjust(request, pair.run)
+    query = request.GET.get("q", "").strip()[:64]
+    options = selection.pair_options(request.scope, pair, query) if can_edit else []
+    _explain(pair)
+    labels = selection.REASON_LABELS
+    for option in options:
+        option.explained = [(labels.get(code, code), points) for code, points in option.reasons]
+    return render(
+        request,
+        "cadres/teams/pair_adjust.html",
+        {
+            "pair": pair,
+            "run": pair.run,
+            "query": query,
+            "options": options,
+            "limit": selection.ADJUST_CHOICES,
+            "back": f"{reverse('cadres:matching_detail', kwargs={'pk': pair.run_id})}"
+            f"?page={_pair_page(pair)}",
+            "can_edit": can_edit,
+        },
+    )
 
 
 @require_POST
@@ -297,6 +355,21 @@ def matching_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         _("%(count)s first secretaries were appointed.") % {"count": len(appointed)},
     )
     return redirect(f"{reverse('cadres:team_list')}?region={run.region_code}")
+
+
+@require_POST
+@require_perm(Perm.VIEW_DISCIPLINE)
+def matching_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.scope.can(Perm.EDIT_ORGANISATION):
+        raise PermissionDenied
+    run = get_in_scope(_runs(request), request.scope, pk=pk)
+    try:
+        selection.do_discard_run(request.user, request.scope, run)
+    except services.TeamsError as error:
+        messages.error(request, str(error.message))
+        return redirect("cadres:matching_detail", pk=run.pk)
+    messages.success(request, _("The proposal was discarded."))
+    return redirect("cadres:matching_list")
 
 
 @require_POST

@@ -253,11 +253,32 @@ def member_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def rotate(data):
-        services.do_rotate(request.user, member, data["cadre"], data["on"], data["note"])
+        new = services.do_rotate(request.user, member, data["cadre"], data["on"], data["note"])
+        _warn_short_term(request, new)
 
     title = _("Rotate %(name)s") % {"name": member.cadre.person.name}
     success = _("The rotation was recorded.")
     return _form_page(request, form, rotate, success, _team_url(member.team_id), member.team, title)
+
+
+def _warn_short_term(request: HttpRequest, member: TeamMember) -> None:
+    """A successor first secretary may take over less than a full term: allowed (they
+    finish the team's term) but said plainly, so that the team's term can be renewed."""
+    if member.role != MemberRole.FIRST_SECRETARY:
+        return
+    if services.short_of_full_term(member.team, member.starts_on):
+        messages.warning(
+            request,
+            _(
+                "%(name)s serves as first secretary only until %(date)s, the end of the "
+                "team's term: less than the %(years)s years of a full term."
+            )
+            % {
+                "name": member.cadre.person.name,
+                "date": member.team.ends_on.isoformat(),
+                "years": services.MIN_FIRST_SECRETARY_YEARS,
+            },
+        )
 
 
 @require_perm(Perm.EDIT_ORGANISATION)
@@ -329,14 +350,26 @@ def _below_lines(request: HttpRequest):
     return year, month, [line for line in lines if line.below]
 
 
+def _running_until(year: int, month: int | None) -> datetime.date | None:
+    """Today, when the period shown is not over (this month, or this year so far): its
+    requirement is counted up to today, and the page says so."""
+    today = timezone.localdate()
+    if year == today.year and month in (None, today.month):
+        return today
+    return None
+
+
 @require_perm(Perm.VIEW)
 def below_rule(request: HttpRequest) -> HttpResponse:
     year, month, lines = _below_lines(request)
-    return render(
-        request,
-        "cadres/teams/below_rule.html",
-        {"year": year, "month": month, "lines": lines, "months": range(1, 13)},
-    )
+    context = {
+        "year": year,
+        "month": month,
+        "lines": lines,
+        "months": range(1, 13),
+        "running_until": _running_until(year, month),
+    }
+    return render(request, "cadres/teams/below_rule.html", context)
 
 
 @require_perm(Perm.VIEW)
@@ -362,7 +395,7 @@ def below_rule_export(request: HttpRequest) -> HttpResponse:
             _("Name"),
             _("Role"),
             _("Days in the village"),
-            _("Required"),
+            _("Required days"),
             _("Approved leave (days)"),
         ],
         rows=rows,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
@@ -175,6 +176,10 @@ class RegionYearIn(Schema):
     region: str | None = Field(None, description="A region code within the scope.")
 
 
+class GradingYearIn(RegionYearIn):
+    year: int | None = Field(None, description="Default: the latest year graded in scope.")
+
+
 class TaskFilterIn(Schema):
     region: str | None = None
     status: TaskStatus | None = None
@@ -283,13 +288,21 @@ def _task(request: HttpRequest, pk: int) -> RectificationTask:
     )
 
 
+def _require_judge(scope: Scope) -> None:
+    """Grading and closing (销号) are done by the township or county, not the village."""
+    if not grading.may_judge(scope):
+        raise HttpError(403, "not allowed: the township or the county does this")
+
+
 # --- gradings ----------------------------------------------------------------------------
 
 
 @router.get("/gradings", response=list[GradingOut], summary="Branch gradings of a year in scope")
-def list_gradings(request: HttpRequest, filters: Query[RegionYearIn]):
+def list_gradings(request: HttpRequest, filters: Query[GradingYearIn]):
     scope = require(request, Perm.VIEW)
-    year = filters.year or timezone.localdate().year
+    # Like the page: the latest grading, rather than a year not graded yet.
+    graded = grading.years_graded(scope)
+    year = filters.year or (graded[0] if graded else timezone.localdate().year)
     rows = scoped(BranchGrading.objects.filter(year=year), scope)
     rows = _in_region(rows, scope, filters.region).select_related("organisation")
     return [_grading_out(row) for row in rows.order_by("region_code")[:5000]]
@@ -314,12 +327,15 @@ def get_grading(request: HttpRequest, pk: int):
 def put_grading(request: HttpRequest, pk: int, year: int, payload: GradingIn):
     scope = require(request, Perm.EDIT_ORGANISATION)
     branch = get_in_scope(grading.village_branches(scope), scope, pk=pk)
+    _require_judge(scope)
     entries = {
         score.indicator_id: grading.ScoreEntry(score.score, score.evidence, score.attachment)
         for score in payload.scores
     }
     try:
-        row = grading.do_save_grading(request.user, branch, year, entries, payload.note)
+        row = grading.do_save_grading(
+            request.user, branch, year, entries, payload.note, scope=scope
+        )
     except grading.GradingError as error:
         return refusal(error)
     return Status(200, _grading_detail(row))
@@ -361,10 +377,12 @@ def get_task(request: HttpRequest, pk: int):
     return _task_detail(_task(request, pk), timezone.localdate())
 
 
-def _task_action(request: HttpRequest, pk: int, status: int, act) -> Status:
-    """`act(task, today)` on a task of the scope: the task as it is afterwards, with
-    `status`, or the refusal (422)."""
-    require(request, Perm.EDIT_ORGANISATION)
+def _task_action(
+    request: HttpRequest, pk: int, status: int, act, perm: Perm = Perm.EDIT_ORGANISATION
+) -> Status:
+    """`act(task, today)` on a task of the scope, allowed by `perm`: the task as it is
+    afterwards, with `status`, or the refusal (422)."""
+    require(request, perm)
     task = _task(request, pk)
     today = timezone.localdate()
     try:
@@ -383,7 +401,7 @@ def add_note(request: HttpRequest, pk: int, payload: NoteIn):
     def act(task: RectificationTask, today: datetime.date) -> None:
         rectification.do_add_note(request.user, task, payload.noted_on or today, payload.text)
 
-    return _task_action(request, pk, 201, act)
+    return _task_action(request, pk, 201, act, Perm.RECORD_BRANCH_WORK)
 
 
 @router.post(
@@ -395,7 +413,7 @@ def submit_task(request: HttpRequest, pk: int):
     def act(task: RectificationTask, today: datetime.date) -> None:
         rectification.do_request_verification(request.user, task)
 
-    return _task_action(request, pk, 200, act)
+    return _task_action(request, pk, 200, act, Perm.RECORD_BRANCH_WORK)
 
 
 @router.post(
@@ -420,7 +438,9 @@ def verify_task(request: HttpRequest, pk: int, payload: VerifyIn):
 )
 def close_task(request: HttpRequest, pk: int, payload: CloseIn):
     def act(task: RectificationTask, today: datetime.date) -> None:
-        rectification.do_close_task(request.user, task, payload.closed_on or today)
+        _require_judge(request.scope)
+        closed_on = payload.closed_on or today
+        rectification.do_close_task(request.user, task, closed_on, scope=request.scope)
 
     return _task_action(request, pk, 200, act)
 
@@ -462,8 +482,8 @@ def list_life(request: HttpRequest, filters: Query[LifeFilterIn]):
     summary="Record a meeting or party lecture a branch held",
 )
 def create_life(request: HttpRequest, payload: LifeIn):
-    scope = require(request, Perm.EDIT_ORGANISATION)
-    branch = get_in_scope(grading.village_branches(scope), scope, pk=payload.organisation_id)
+    scope = require(request, Perm.RECORD_BRANCH_WORK)
+    branch = get_in_scope(life.life_branches(scope), scope, pk=payload.organisation_id)
     try:
         record = life.do_record_life(
             request.user,

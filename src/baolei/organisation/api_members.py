@@ -99,6 +99,12 @@ class PostIn(StrictSchema):
     source: HolderSource = HolderSource.OTHER
 
 
+class SourceShareOut(Schema):
+    source: str
+    secretaries: int
+    percent: float | None = Field(description="Of the secretaries; null when there are none.")
+
+
 class CompositionOut(Schema):
     code: str
     name: str
@@ -111,6 +117,7 @@ class CompositionOut(Schema):
     one_shoulder_villages: int
     secretaries: int
     secretaries_recommended: int
+    secretaries_by_source: list[SourceShareOut]
 
 
 def _member_out(scope: Scope, member: PartyMember) -> dict:
@@ -285,6 +292,14 @@ def get_composition(request: HttpRequest, query: Query[RegionQuery]):
             "one_shoulder_villages": row.one_shoulder,
             "secretaries": row.secretaries,
             "secretaries_recommended": row.recommended,
+            "secretaries_by_source": [
+                {
+                    "source": share.source.value,
+                    "secretaries": share.rate.part,
+                    "percent": share.rate.percent,
+                }
+                for share in row.source_rates
+            ],
         }
         for row in [table.total, *table.rows]
     ]

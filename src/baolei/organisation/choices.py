@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganisationKind(models.TextChoices):
@@ -13,7 +14,7 @@ class OrganisationKind(models.TextChoices):
 
 
 class OrganisationStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")  # 正常
+    ACTIVE = "active", pgettext_lazy("organisation status", "Active")  # 正常
     MERGED = "merged", _("Merged")  # 已合并
     DISSOLVED = "dissolved", _("Dissolved")  # 已撤销
 

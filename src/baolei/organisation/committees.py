@@ -13,7 +13,8 @@ and deputy chair, say) is counted once. Indicators:
   committee chair (a secretary-and-chair post, or one person holding both posts);
 - recommended sources: the share of the villages' secretaries who come from the sources
   the department recommends (rural entrepreneurs, veterans, returned migrant workers,
-  local party members).
+  local party members), in all and per source (a secretary has one recorded source, so
+  the per-source counts add up to the recommended count).
 
 One query reads the current posts of the region (a row per post, a few thousand for a
 county); the rest is counted in memory, per region one level below.
@@ -32,6 +33,7 @@ from baolei.organisation.choices import (
     RECOMMENDED_SOURCES,
     SECRETARY_POSTS,
     CommitteePostKind,
+    HolderSource,
 )
 from baolei.organisation.coverage import Rate, _children
 from baolei.organisation.models import CommitteePost, PartyMember
@@ -45,6 +47,16 @@ AGE_BANDS = ((0, 35), (36, 50), (51, 60), (61, 200))
 
 def current_posts(day: datetime.date) -> Q:
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    source: HolderSource
+    rate: Rate
+
+    @property
+    def label(self) -> str:
+        return str(self.source.label)
 
 
 @dataclass
@@ -61,6 +73,7 @@ class Composition:
     one_shoulder: int = 0
     secretaries: int = 0
     recommended: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)  # recommended source → secretaries
 
     @property
     def age_rates(self) -> list[Rate]:
@@ -86,6 +99,15 @@ class Composition:
     def recommended_rate(self) -> Rate:
         return Rate(self.recommended, self.secretaries)
 
+    @property
+    def source_rates(self) -> list[SourceShare]:
+        """Each recommended source, in the order of the policy, with its share of the
+        secretaries (sources nobody came from included, at zero)."""
+        return [
+            SourceShare(source, Rate(self.by_source.get(source, 0), self.secretaries))
+            for source in RECOMMENDED_SOURCES
+        ]
+
 
 @dataclass
 class CompositionTable:
@@ -109,6 +131,7 @@ class _Village:
     both: bool = False
     recommended_secretaries: int = 0
     secretary_posts: int = 0
+    secretary_sources: dict[str, int] = field(default_factory=dict)  # recommended only
 
 
 def _add(target: Composition, village: _Village, day: datetime.date) -> None:
@@ -122,6 +145,8 @@ def _add(target: Composition, village: _Village, day: datetime.date) -> None:
     target.one_shoulder += village.both or bool(village.secretaries & village.chairs)
     target.secretaries += village.secretary_posts
     target.recommended += village.recommended_secretaries
+    for source, count in village.secretary_sources.items():
+        target.by_source[source] = target.by_source.get(source, 0) + count
 
 
 def composition(scope: Scope, region_code: str | None, day: datetime.date) -> CompositionTable:
@@ -158,7 +183,10 @@ def composition(scope: Scope, region_code: str | None, day: datetime.date) -> Co
             village.chairs.add(person)
         if kind in SECRETARY_POSTS:
             village.secretary_posts += 1
-            village.recommended_secretaries += source in RECOMMENDED_SOURCES
+            if source in RECOMMENDED_SOURCES:
+                village.recommended_secretaries += 1
+                sources = village.secretary_sources
+                sources[source] = sources.get(source, 0) + 1
 
     region = Region.objects.filter(code=region_code).first() if region_code else None
     total = Composition(region_code or "", region.name if region else "")

@@ -77,6 +77,12 @@ def village_branches(user_or_scope) -> QuerySet[PartyOrganisation]:
     return scoped(queryset, user_or_scope)
 
 
+def may_judge(scope: Scope) -> bool:
+    """The branch does not grade itself, nor verify or close its own rectification: the
+    township or the county does (a scope above the village, or the whole country)."""
+    return not scope.empty and (scope.region_code is None or len(scope.region_code) < 12)
+
+
 def require_village_branch(organisation: PartyOrganisation) -> None:
     if (
         len(organisation.region_code) != 12
@@ -349,12 +355,17 @@ def do_save_grading(
     year: int,
     entries: Mapping[int, ScoreEntry],
     note: str = "",
+    scope: Scope | None = None,
 ) -> BranchGrading:
     """Record (or re-record) a branch's scores of a year; the total and grade follow.
 
     Every indicator must be scored, within 0 and its maximum: a grade from half a
-    checklist would be a wrong grade.
+    checklist would be a wrong grade. With a `scope`, only one above the village may grade.
     """
+    if scope is not None and not may_judge(scope):
+        raise GradingError(
+            "grader", _("A branch is graded by the township or the county, not the village.")
+        )
     require_village_branch(organisation)
     checklist = checklist_for(organisation.region_code, year)
     if checklist is None:

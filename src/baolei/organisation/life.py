@@ -4,6 +4,12 @@ meetings and party lectures, with their attendance; the quarters a branch held n
 A branch is flagged for a quarter overall when it held nothing at all, and per kind when
 it held none of that kind (the rules ask a general meeting and a lecture each quarter,
 committee and group meetings each month, so a quarter without one is always a miss).
+A quarter that is not over yet flags nobody: it is still running.
+
+Every active branch holds organisation life, wherever it is built — in a village, a
+cooperative or an enterprise, a joint or a temporary branch, a general branch — so all of
+them are recorded and flagged; a party committee (党委) works through its branches.
+Grading, by contrast, is for village branches only (`grading.village_branches`).
 """
 
 from __future__ import annotations
@@ -17,9 +23,19 @@ from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.scope import scoped
 from baolei.messages import CodedError
-from baolei.organisation.grading import actor_name, require_village_branch, village_branches
+from baolei.organisation.choices import OrganisationKind, OrganisationStatus
+from baolei.organisation.grading import actor_name
 from baolei.organisation.models import PartyOrganisation
 from baolei.organisation.models_grading import LifeKind, LifeRecord
+from baolei.regions import codes
+
+# The kinds of organisation that hold 三会一课 themselves.
+LIFE_KINDS = (
+    OrganisationKind.GENERAL_BRANCH,
+    OrganisationKind.BRANCH,
+    OrganisationKind.JOINT_BRANCH,
+    OrganisationKind.TEMPORARY_BRANCH,
+)
 
 
 class LifeError(CodedError):
@@ -43,6 +59,29 @@ def previous_quarter(day: datetime.date) -> tuple[int, int]:
     return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
 
 
+def life_branches(user_or_scope) -> QuerySet[PartyOrganisation]:
+    """The active branches in scope that hold organisation life, whatever their host."""
+    queryset = PartyOrganisation.objects.filter(
+        kind__in=LIFE_KINDS, status=OrganisationStatus.ACTIVE
+    ).order_by("region_code", "name")
+    return scoped(queryset, user_or_scope)
+
+
+def require_life_branch(organisation: PartyOrganisation) -> None:
+    if organisation.kind not in LIFE_KINDS:
+        raise LifeError(
+            "not_branch",
+            _("Organisation life is recorded by a branch, not by a party committee."),
+            "organisation",
+        )
+    if organisation.status != OrganisationStatus.ACTIVE:
+        raise LifeError(
+            "inactive",
+            _("The branch is merged or dissolved: it holds no meetings."),
+            "organisation",
+        )
+
+
 @transaction.atomic
 def do_record_life(
     user,
@@ -55,7 +94,7 @@ def do_record_life(
     note: str = "",
     today: datetime.date | None = None,
 ) -> LifeRecord:
-    require_village_branch(organisation)
+    require_life_branch(organisation)
     if kind not in LifeKind.values:
         raise LifeError("kind", _("Choose the kind of meeting."), "kind")
     if today is not None and held_on > today:
@@ -99,6 +138,7 @@ class BranchQuarter:
     counts: dict[str, int]  # kind → meetings held
     attended: int
     expected: int
+    running: bool = False  # the quarter is not over: nothing is missed yet
 
     @property
     def total(self) -> int:
@@ -106,10 +146,12 @@ class BranchQuarter:
 
     @property
     def flagged(self) -> bool:
-        return self.total == 0
+        return not self.running and self.total == 0
 
     @property
     def missing_kinds(self) -> list[str]:
+        if self.running:
+            return []
         return [kind for kind in LifeKind.values if not self.counts.get(kind)]
 
     @property
@@ -121,19 +163,29 @@ class BranchQuarter:
         return round(100 * self.attended / self.expected) if self.expected else None
 
 
-def quarter_overview(user_or_scope, year: int, quarter: int, region_code: str | None = None):
-    """Every village branch in scope (and region) with what it held in the quarter."""
+def is_over(year: int, quarter: int, today: datetime.date) -> bool:
+    return quarter_bounds(year, quarter)[1] < today
+
+
+def quarter_overview(
+    user_or_scope,
+    year: int,
+    quarter: int,
+    region_code: str | None = None,
+    today: datetime.date | None = None,
+) -> list[BranchQuarter]:
+    """Every branch in scope (and region) with what it held in the quarter; given `today`,
+    a quarter not over by then is running and flags nobody."""
     first, last = quarter_bounds(year, quarter)
-    branches = village_branches(user_or_scope)
+    running = today is not None and not is_over(year, quarter, today)
+    branches = life_branches(user_or_scope)
     records = scoped(
         LifeRecord.objects.filter(held_on__gte=first, held_on__lte=last), user_or_scope
     )
     if region_code:
-        from baolei.regions import codes
-
         branches = branches.filter(codes.within("region_code", region_code))
         records = records.filter(codes.within("region_code", region_code))
-    rows = {branch.pk: BranchQuarter(branch, {}, 0, 0) for branch in branches}
+    rows = {branch.pk: BranchQuarter(branch, {}, 0, 0, running) for branch in branches}
     for pk, kind, attended, expected in records.values_list(
         "organisation_id", "kind", "attended", "expected"
     ):
@@ -150,5 +202,5 @@ def flag_counts(rows: list[BranchQuarter]) -> dict[str, int]:
     """How many branches held nothing, and how many held none of each kind."""
     counts = {"none": sum(1 for row in rows if row.flagged)}
     for kind in LifeKind.values:
-        counts[kind] = sum(1 for row in rows if not row.counts.get(kind))
+        counts[kind] = sum(1 for row in rows if kind in row.missing_kinds)
     return counts

@@ -181,7 +181,7 @@ class CriterionRule(models.TextChoices):
     """How a criterion is checked: by a person, or suggested from the records."""
 
     MANUAL = "manual", _("Judged by a person")
-    LAGGING_GRADE = "lagging_grade", _("Lagging grade in the year's grading")
+    LAGGING_GRADE = "lagging_grade", _("Lagging grade in last year's grading")
     NO_LIFE_QUARTER = "no_life_quarter", _("No organisation life in a quarter of the year")
 
 

@@ -23,6 +23,7 @@ from baolei.messages import CodedError
 from baolei.organisation import life
 from baolei.organisation.grading import (
     actor_name,
+    may_judge,
     require_village_branch,
     set_in_or_above,
     village_branches,
@@ -104,17 +105,14 @@ def do_remove_criterion(user, criterion: WeakCriterion) -> None:
 def suggestions(
     user_or_scope, year: int, today: datetime.date
 ) -> list[tuple[PartyOrganisation, list[str]]]:
-    """Branches in scope that meet a criterion the records can check (a lagging grade, a
-    quarter without organisation life) and are not yet designated this year."""
+    """Branches in scope that meet a criterion the records can check (a lagging grade the
+    year before, a quarter of the year without organisation life) and are not yet
+    designated in `year`."""
     branches = village_branches(user_or_scope)
     designated = set(
         WeakBranchDesignation.objects.filter(year=year).values_list("organisation_id", flat=True)
     )
-    lagging = set(
-        scoped(BranchGrading.objects.filter(year=year, lagging=True), user_or_scope).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    lagging = _lagging_the_year_before(user_or_scope, year)
     quiet: dict[int, list[int]] = {}
     for quarter in range(1, 5):
         first, last = life.quarter_bounds(year, quarter)
@@ -132,10 +130,17 @@ def suggestions(
         if branch.pk in quiet:
             reasons.append(
                 str(_("No organisation life in quarter %(quarters)s"))
-                % {"quarters": ", ".join(f"Q{q}" for q in quiet[branch.pk])}
+                % {"quarters": ", ".join(str(q) for q in quiet[branch.pk])}
             )
         found.append((branch, reasons))
     return found
+
+
+def _lagging_the_year_before(user_or_scope, year: int) -> set[int]:
+    """Branches graded lagging in `year - 1`: the grading of a year is done at its end,
+    so a designation for a year rests on the grade of the year before (上年度评定为后进)."""
+    gradings = BranchGrading.objects.filter(year=year - 1, lagging=True)
+    return set(scoped(gradings, user_or_scope).values_list("organisation_id", flat=True))
 
 
 # --- designations ------------------------------------------------------------------------
@@ -253,8 +258,14 @@ def do_request_verification(user, task: RectificationTask) -> RectificationTask:
 
 
 def may_verify(scope: Scope) -> bool:
-    """The branch does not verify its own rectification: the township or county does."""
-    return not scope.empty and (scope.region_code is None or len(scope.region_code) < 12)
+    """The branch does not verify or close its own rectification: the township or county
+    does."""
+    return may_judge(scope)
+
+
+def _refuse_unless_verifier(scope: Scope | None, message) -> None:
+    if scope is not None and not may_verify(scope):
+        raise RectificationError("verifier", message)
 
 
 @transaction.atomic
@@ -266,11 +277,10 @@ def do_verify(
     note: str = "",
     scope: Scope | None = None,
 ) -> RectificationTask:
+    _refuse_unless_verifier(
+        scope, _("A task is verified by the township or the county, not the village.")
+    )
     task = _locked(task)
-    if scope is not None and not may_verify(scope):
-        raise RectificationError(
-            "verifier", _("A task is verified by the township or the county, not the village.")
-        )
     if task.status != TaskStatus.AWAITING_VERIFICATION:
         raise RectificationError("state", _("The task is not awaiting verification."))
     task.verification = Verification.PASSED if passed else Verification.FAILED
@@ -284,8 +294,14 @@ def do_verify(
 
 
 @transaction.atomic
-def do_close_task(user, task: RectificationTask, closed_on: datetime.date) -> RectificationTask:
-    """销号: only a task whose verification passed; the designation closes with its last."""
+def do_close_task(
+    user, task: RectificationTask, closed_on: datetime.date, scope: Scope | None = None
+) -> RectificationTask:
+    """销号: only a task whose verification passed, and (with a `scope`) only by the
+    township or the county; the designation closes with its last task."""
+    _refuse_unless_verifier(
+        scope, _("A task is closed by the township or the county, not the village.")
+    )
     task = _locked(task)
     _refuse_if_closed(task)
     if task.status != TaskStatus.AWAITING_VERIFICATION or task.verification != Verification.PASSED:

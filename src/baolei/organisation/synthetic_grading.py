@@ -6,8 +6,9 @@ bands) and grades every village branch; for the reference year it copies the che
 (nothing graded yet), sets the weak-branch criteria, designates eight branches (the
 lagging ones first) with rectification tasks in every state, overdue ones included, and
 records the organisation life of the last four quarters and the current one, with some
-branches missing a quarter or a kind of meeting. A county that already has a checklist
-is left alone.
+branches missing a quarter or a kind of meeting; a committee meeting expects the branch's
+committee, a group meeting one party group, a general meeting or lecture the whole
+branch. A county that already has a checklist is left alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from baolei.accounts.permissions import Role
@@ -24,6 +26,8 @@ from baolei.accounts.scope import Scope
 from baolei.audit import services as audit
 from baolei.audit.models import Action
 from baolei.organisation import grading, life
+from baolei.organisation.choices import CommitteePostKind
+from baolei.organisation.models import CommitteePost, PartyMember
 from baolei.organisation.models_grading import (
     BranchGrading,
     CriterionRule,
@@ -81,6 +85,13 @@ TOPICS = (
 # Held monthly, three to a quarter: missing one of them is common, missing all three rare.
 MONTHLY = (LifeKind.COMMITTEE_MEETING, LifeKind.GROUP_MEETING)
 OWNERS = ("村党组织书记", "乡镇包村干部", "驻村第一书记", "乡镇组织委员")
+# The posts of a village party organisation's committee (支委会).
+PARTY_POSTS = (
+    CommitteePostKind.SECRETARY,
+    CommitteePostKind.SECRETARY_AND_CHAIR,
+    CommitteePostKind.DEPUTY_SECRETARY,
+    CommitteePostKind.PARTY_COMMITTEE_MEMBER,
+)
 
 
 def _score(rng: random.Random, maximum: Decimal, strength: float) -> Decimal:
@@ -265,8 +276,41 @@ def _quarters(as_of: datetime.date) -> list[tuple[int, int]]:
     return list(reversed(found))
 
 
+def _sizes(branches) -> tuple[dict[int, int], dict[str, int]]:
+    """The members of each branch and the party committee of each village in post."""
+    members = dict(
+        PartyMember.objects.filter(branch__in=branches)
+        .values("branch")
+        .annotate(n=Count("pk"))
+        .values_list("branch", "n")
+    )
+    committees = dict(
+        CommitteePost.objects.filter(
+            region_code__in=[branch.region_code for branch in branches],
+            kind__in=PARTY_POSTS,
+            ended_on__isnull=True,
+        )
+        .values("region_code")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("region_code", "n")
+    )
+    return members, committees
+
+
+def _expected(kind: str, members: int, committee: int, groups: int) -> int:
+    """Who is expected: the committee at a committee meeting, one party group (the
+    members split into groups of about ten) at a group meeting, the whole branch at a
+    general meeting or a party lecture."""
+    if kind == LifeKind.COMMITTEE_MEETING:
+        return committee
+    if kind == LifeKind.GROUP_MEETING:
+        return -(-members // groups)
+    return members
+
+
 def _life(rng: random.Random, branches, as_of: datetime.date) -> int:
     records = []
+    members, committees = _sizes(branches)
     for year, quarter in _quarters(as_of):
         first, last = life.quarter_bounds(year, quarter)
         last = min(last, as_of)
@@ -274,7 +318,11 @@ def _life(rng: random.Random, branches, as_of: datetime.date) -> int:
         for branch in branches:
             if rng.random() < 0.06:  # nothing at all this quarter
                 continue
-            expected = 10 + branch.pk % 40
+            # Without members or committee on record (a branch made alone, as in tests):
+            # a middling branch with a committee of three to five.
+            size = members.get(branch.pk) or 10 + branch.pk % 30
+            committee = min(7, max(3, committees.get(branch.region_code) or 3 + branch.pk % 3))
+            groups = max(1, round(size / 10))
             plan = [LifeKind.BRANCH_ASSEMBLY, LifeKind.PARTY_LECTURE]
             plan += [LifeKind.COMMITTEE_MEETING] * 3 + [LifeKind.GROUP_MEETING] * 3
             if rng.random() < 0.10:
@@ -282,7 +330,11 @@ def _life(rng: random.Random, branches, as_of: datetime.date) -> int:
             for kind in plan:
                 if span < 0 or (kind in MONTHLY and rng.random() < 0.15):
                     continue
-                attended = max(1, expected - rng.randint(0, expected // 4))
+                expected = _expected(kind, size, committee, groups)
+                if kind == LifeKind.COMMITTEE_MEETING:
+                    attended = expected - (1 if rng.random() < 0.2 else 0)
+                else:
+                    attended = max(1, expected - rng.randint(0, expected // 4))
                 records.append(
                     LifeRecord(
                         organisation=branch,

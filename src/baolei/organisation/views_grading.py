@@ -78,6 +78,10 @@ def _branch(request: HttpRequest, pk: int) -> PartyOrganisation:
     return get_in_scope(grading.village_branches(request.scope), request.scope, pk=pk)
 
 
+def _may_grade(request: HttpRequest) -> bool:
+    return request.scope.can(Perm.EDIT_ORGANISATION) and grading.may_judge(request.scope)
+
+
 def _drill(request: HttpRequest, code: str | None) -> tuple[list[Region], list[Region]]:
     current = code or request.scope.region_code
     if current is None:
@@ -227,8 +231,12 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VIEW)
 def branch_record(request: HttpRequest, pk: int) -> HttpResponse:
-    """A branch's grades across the years, its weak-branch designations and its life."""
-    branch = _branch(request, pk)
+    """A branch's grades across the years, its weak-branch designations and its life.
+
+    Any branch that holds organisation life has this page (the life overview links here);
+    grades and designations are only for a village branch."""
+    branch = get_in_scope(life.life_branches(request.scope), request.scope, pk=pk)
+    gradable = grading.village_branches(request.scope).filter(pk=branch.pk).exists()
     gradings = list(branch.gradings.order_by("-year"))
     today = timezone.localdate()
     context = {
@@ -238,7 +246,10 @@ def branch_record(request: HttpRequest, pk: int) -> HttpResponse:
         "this_year": today.year,
         "designations": list(branch.weak_designations.order_by("-year")),
         "life_records": list(branch.life_records.order_by("-held_on")[:20]),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "gradable": gradable,
+        "can_edit": gradable and request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_grade": gradable and _may_grade(request),
+        "can_record": request.scope.can(Perm.RECORD_BRANCH_WORK),
     }
     return render(request, "organisation/grading/branch.html", context)
 
@@ -257,6 +268,8 @@ def _grading_context(request, branch, year, form, result, grading_row=None) -> d
 @require_perm(Perm.EDIT_ORGANISATION)
 def grading_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     branch = _branch(request, pk)
+    if not grading.may_judge(request.scope):
+        raise PermissionDenied  # the village does not grade its own branch
     if not grading.EARLIEST_YEAR <= year <= timezone.localdate().year + 1:
         raise Http404
     checklist = grading.checklist_for(branch.region_code, year)
@@ -271,7 +284,12 @@ def grading_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             grading.do_save_grading(
-                request.user, branch, year, form.entries(), form.cleaned_data["note"]
+                request.user,
+                branch,
+                year,
+                form.entries(),
+                form.cleaned_data["note"],
+                scope=request.scope,
             )
         except grading.GradingError as error:
             apply_error(form, error)
@@ -349,11 +367,13 @@ def grading_export(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def life_overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    default_year, default_quarter = life.quarter_of(today)
+    # The last finished quarter by default, as the index summary: the running one would
+    # flag every branch that has simply not met yet.
+    default_year, default_quarter = life.previous_quarter(today)
     year = _int(request, "year", default_year, grading.EARLIEST_YEAR, 2100)
     quarter = _int(request, "quarter", default_quarter, 1, 4)
     region = _region(request)
-    rows = life.quarter_overview(request.scope, year, quarter, region)
+    rows = life.quarter_overview(request.scope, year, quarter, region, today=today)
     only_flagged = request.GET.get("flagged") == "1"
     shown = [row for row in rows if row.flagged] if only_flagged else rows
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -363,6 +383,8 @@ def life_overview(request: HttpRequest) -> HttpResponse:
         "quarter": quarter,
         "first": first,
         "last": last,
+        "running": not life.is_over(year, quarter, today),
+        "started": first <= today,
         "region": region,
         "flags": life.flag_counts(rows),
         "branch_count": len(rows),
@@ -370,14 +392,14 @@ def life_overview(request: HttpRequest) -> HttpResponse:
         "page": page,
         "only_flagged": only_flagged,
         "crumbs": _drill(request, region)[0],
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_record": request.scope.can(Perm.RECORD_BRANCH_WORK),
     }
     return render(request, "organisation/grading/life_overview.html", context)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.RECORD_BRANCH_WORK)
 def life_create(request: HttpRequest) -> HttpResponse:
-    branches = grading.village_branches(request.scope)
+    branches = life.life_branches(request.scope)
     initial = {"held_on": timezone.localdate()}
     if request.GET.get("branch", "").isdigit():
         initial["organisation"] = request.GET["branch"]
@@ -450,7 +472,7 @@ def summary_context(scope, today: datetime.date | None = None) -> dict:
         counts = grading.grade_counts(scope, year)
     previous = life.previous_quarter(today)
     quiet = life.branches_without_life(
-        grading.village_branches(scope), *life.quarter_bounds(*previous)
+        life.life_branches(scope), *life.quarter_bounds(*previous)
     ).count()
     tasks = scoped(RectificationTask.objects.all(), scope)
     return {

@@ -158,6 +158,10 @@ def designation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "organisation/grading/designation.html", context)
 
 
+def _may_verify(request: HttpRequest) -> bool:
+    return request.scope.can(Perm.EDIT_ORGANISATION) and rectification.may_verify(request.scope)
+
+
 def _task(request: HttpRequest, pk: int) -> RectificationTask:
     return get_in_scope(
         RectificationTask.objects.select_related("designation__organisation"),
@@ -173,8 +177,9 @@ def _task_page(request, task, status=200, **forms_) -> HttpResponse:
         "notes": list(task.notes.all()),
         "today": today,
         "overdue": task.is_overdue(today),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
-        "may_verify": rectification.may_verify(request.scope),
+        # The village records progress; the township or county verifies and closes.
+        "can_record": request.scope.can(Perm.RECORD_BRANCH_WORK),
+        "may_verify": _may_verify(request),
         "note_form": forms_.get("note_form") or forms.NoteForm(initial={"noted_on": today}),
         "verify_form": forms_.get("verify_form")
         or forms.VerifyForm(initial={"verified_on": today, "result": "passed"}),
@@ -202,7 +207,7 @@ def _task_form(request: HttpRequest, pk: int, form_name: str, form, act, done) -
     return _task_page(request, _task(request, pk), status=422, **{form_name: form})
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.RECORD_BRANCH_WORK)
 @require_POST
 def task_note(request: HttpRequest, pk: int) -> HttpResponse:
     return _task_form(
@@ -215,7 +220,7 @@ def task_note(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.RECORD_BRANCH_WORK)
 @require_POST
 def task_submit(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
@@ -248,15 +253,22 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _close(request: HttpRequest, task: RectificationTask, data: dict) -> None:
+    rectification.do_close_task(request.user, task, data["closed_on"], scope=request.scope)
+
+
 @require_perm(Perm.EDIT_ORGANISATION)
 @require_POST
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
+    _task(request, pk)  # out of scope is 404, before the verifier's 403
+    if not rectification.may_verify(request.scope):
+        raise PermissionDenied  # the village does not close (销号) its own task
     return _task_form(
         request,
         pk,
         "close_form",
         forms.CloseForm(request.POST),
-        lambda task, data: rectification.do_close_task(request.user, task, data["closed_on"]),
+        lambda task, data: _close(request, task, data),
         _("Task closed."),
     )
 

@@ -2,7 +2,7 @@
 
 Changes go through the pages, the API and the importers, which check the rules (one
 person, one household; the ID number; optimistic locking; procedures for the status).
-Only the annual standards, reference values with no page of their own, are editable.
+Only the annual standards, reference values, are editable here (and on their page).
 """
 
 from django.contrib import admin
@@ -89,4 +89,22 @@ class HistoryAdmin(ReadOnlyAdmin):
 
 @admin.register(models.AnnualStandard)
 class AnnualStandardAdmin(admin.ModelAdmin):
-    list_display = ["year", "poverty_line", "monitoring_line", "village_incidence_limit"]
+    """The lines also have their own page (registry:standard_list), scoped by province."""
+
+    list_display = [
+        "year",
+        "region_code",
+        "poverty_line",
+        "monitoring_line",
+        "village_incidence_limit",
+    ]
+    list_filter = ["region_code"]
+
+
+@admin.register(models.VillagePopulation)
+class VillagePopulationAdmin(ReadOnlyAdmin):
+    """Set on the county's population page or through the API, which record the change."""
+
+    list_display = ["village", "year", "population", "source"]
+    list_select_related = ["village"]
+    search_fields = ["=village__code"]

@@ -32,9 +32,12 @@ from baolei.registry import (
     services_pairing,
     services_years,
 )
+from baolei.registry.api_standards import router as standards_router
 from baolei.registry.models import Household, Member, Visit
 
 router = Router(tags=["registry"])
+# The annual lines and the villages' populations: their own module, the same prefix.
+router.add_router("", standards_router)
 
 
 # --- schemas -----------------------------------------------------------------------------
@@ -143,18 +146,20 @@ class StrictSchema(Schema):
 
 
 class HouseholdFieldsIn(StrictSchema):
+    """The household fields a client may write. Whether the household is registered as
+    poor and its monitoring type are not among them: they change only through the
+    identification, exit and monitoring procedures (sending them answers 422)."""
+
     address: str | None = None
-    registered_poor: bool | None = None
     attribute: choices.HouseholdAttribute | None = None
     identification_year: int | None = None
     identification_standard: choices.IdentificationStandard | None = None
     main_cause: choices.PovertyCause | None = None
     second_cause: choices.PovertyCause | None = None
     third_cause: choices.PovertyCause | None = None
-    housing_area: Decimal | None = None
+    housing_area: Decimal | None = Field(None, ge=0, description="Square metres, not negative.")
     housing_structure: choices.HousingStructure | None = None
     housing_safety: choices.HousingSafety | None = None
-    monitoring_type: choices.MonitoringType | None = None
 
 
 class HeadIn(StrictSchema):
@@ -169,14 +174,19 @@ class HouseholdCreateIn(HouseholdFieldsIn):
     number: str
     village_code: str
     status: choices.PovertyStatus | None = Field(
-        None, description="Status on entering the register; later only procedures change it."
+        None,
+        description=(
+            "Status on entering the register; later only procedures change it. A household "
+            "given a status is a registered poor household, one without is not (yet)."
+        ),
     )
     status_since: datetime.date | None = None
     head: HeadIn | None = None
 
 
 class HouseholdUpdateIn(HouseholdFieldsIn):
-    """Only the fields sent are changed. The status is not editable (procedures change it)."""
+    """Only the fields sent are changed. The status, whether the household is registered
+    as poor and its monitoring type are not editable (procedures change them)."""
 
     version: int = Field(description="The `version` the change was made from.")
     number: str | None = None
@@ -414,6 +424,8 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn):
             "head_sex": _value(head.sex) or None,
             "head_birth_date": head.birth_date,
         }
+    # Registered as poor exactly when entered with a poverty status (see the schema).
+    fields["registered_poor"] = bool(fields.get("status"))
     try:
         household = services_households.do_create_household(
             request.user,

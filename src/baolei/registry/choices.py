@@ -3,6 +3,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HouseholdAttribute(models.TextChoices):
@@ -141,11 +142,13 @@ class IdentificationRoute(models.TextChoices):
 
 
 class MeasureKind(models.TextChoices):
-    INDUSTRY = "industry", _("Industry")  # 产业帮扶
-    EMPLOYMENT = "employment", _("Employment")  # 就业帮扶
-    HEALTH = "health", _("Health")  # 健康帮扶
-    EDUCATION = "education", _("Education")  # 教育帮扶
-    HOUSING = "housing", _("Housing")  # 住房安全保障
+    # In a context: "Education" alone is a person's schooling (文化程度), here it is the
+    # kind of assistance (教育帮扶); the same for industry, employment, health, housing.
+    INDUSTRY = "industry", pgettext_lazy("assistance measure", "Industry")  # 产业帮扶
+    EMPLOYMENT = "employment", pgettext_lazy("assistance measure", "Employment")  # 就业帮扶
+    HEALTH = "health", pgettext_lazy("assistance measure", "Health")  # 健康帮扶
+    EDUCATION = "education", pgettext_lazy("assistance measure", "Education")  # 教育帮扶
+    HOUSING = "housing", pgettext_lazy("assistance measure", "Housing")  # 住房安全保障
     SOCIAL_SECURITY = "social_security", _("Social security")  # 社会保障
     MINIMUM_LIVING = "minimum_living", _("Minimum living guarantee")  # 低保/特困兜底
 

@@ -16,7 +16,7 @@ from baolei.forms import BulmaFormMixin
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import choices, services, services_pairing, services_years
-from baolei.registry.models import Household, HouseholdYear, Member
+from baolei.registry.models import Helper, Household, HouseholdYear, Member, Pairing
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -123,14 +123,23 @@ class HouseholdFilterForm(ScopedFormMixin, forms.Form):
         )
 
 
+# Changed only by procedures, never typed: whether the household is registered as poor
+# (建档立卡) follows its identification and exit, its monitoring type the monitoring
+# procedure of a case (procedures.py). A field edit would bypass both: no status change
+# recorded, a monitoring type without a case.
+PROCEDURE_FIELDS = ("registered_poor", "monitoring_type")
+EDITABLE_FIELDS = tuple(name for name in services.HOUSEHOLD_FIELDS if name not in PROCEDURE_FIELDS)
+
+
 class HouseholdForm(ScopedFormMixin, forms.ModelForm):
-    """The household's own fields. Its status is not here: procedures change it."""
+    """The household's own fields. Its status, whether it is registered as poor and its
+    monitoring type are not here: procedures change them."""
 
     village = VillageField()
 
     class Meta:
         model = Household
-        fields = list(services.HOUSEHOLD_FIELDS)
+        fields = list(EDITABLE_FIELDS)
         widgets = {"address": forms.TextInput()}
 
     def __init__(self, *args, **kwargs):
@@ -140,11 +149,17 @@ class HouseholdForm(ScopedFormMixin, forms.ModelForm):
             self.initial["village"] = self.instance.village_id
 
     def household_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in services.HOUSEHOLD_FIELDS}
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
 
 class HouseholdCreateForm(HouseholdForm):
-    """A new household, with its status on entering the register and its head."""
+    """A new household, with its status on entering the register and its head.
+
+    An existing register being entered: a household given a status is a registered poor
+    household (`registered_poor` follows from the status, see `household_fields`); one
+    without is not registered yet, and becomes so only through identification. A
+    monitoring type cannot be given: it comes with a monitoring case and its procedure.
+    """
 
     head_name = forms.CharField(label=_("Head of household: name"), max_length=64)
     head_id_number = forms.CharField(label=_("Head of household: ID number"), max_length=24)
@@ -153,8 +168,13 @@ class HouseholdCreateForm(HouseholdForm):
     )
 
     class Meta(HouseholdForm.Meta):
-        fields = [*services.HOUSEHOLD_FIELDS, *services.CREATE_ONLY_FIELDS]
+        fields = [*EDITABLE_FIELDS, *services.CREATE_ONLY_FIELDS]
         widgets = {"address": forms.TextInput(), "status_since": DateInput()}
+
+    def household_fields(self) -> dict:
+        fields = super().household_fields()
+        fields["registered_poor"] = bool(self.cleaned_data.get("status"))
+        return fields
 
 
 class HouseholdEditForm(HouseholdForm):
@@ -270,7 +290,13 @@ BIG = {"class": "input is-medium"}
 
 
 class VisitForm(ScopedFormMixin, forms.Form):
-    """Made for a first secretary on a phone: few, large inputs; the date is today."""
+    """Made for a first secretary on a phone: few, large inputs; the date is today.
+
+    The helper is one of the household's helpers (its current pairing), preselected when
+    it is the user's own helper record. The date may not be in the future, nor before the
+    helper's pairing with the household began (without a helper, before the register's
+    earliest year).
+    """
 
     visited_on = forms.DateField(label=_("Visit date"), widget=DateInput(attrs=BIG))
     findings = forms.CharField(
@@ -294,11 +320,41 @@ class VisitForm(ScopedFormMixin, forms.Form):
         empty_label=_("— not a helper —"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, household: Household, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        helpers = services_pairing.helpers_for(self.scope)
-        self.fields["helper"].queryset = helpers.select_related("person")
-        self.initial.setdefault("visited_on", timezone.localdate())
+        self.household = household
+        self.pairings = {
+            pairing.helper_id: pairing
+            for pairing in Pairing.objects.filter(household=household, ended_on__isnull=True)
+        }
+        helpers = Helper.objects.filter(pk__in=self.pairings).select_related("person")
+        self.fields["helper"].queryset = helpers.order_by("person__name", "pk")
+        today = timezone.localdate()
+        own = helper_of(user, helpers)
+        self.initial.setdefault("visited_on", today)
+        self.initial.setdefault("helper", own)
+        # The phone's date picker offers only the dates the form accepts.
+        earliest = self.pairings[own.pk].started_on if own else services_pairing.EARLIEST_VISIT
+        attrs = self.fields["visited_on"].widget.attrs
+        attrs.update(min=earliest.isoformat(), max=today.isoformat())
+
+    # The dates are checked by services_pairing.do_record_visit, for the API as well.
+
+
+def helper_of(user, helpers) -> Helper | None:
+    """The user's own record among `helpers`, if there is exactly one. An account is not
+    linked to a person of the register: it is found by the account's full name, and by
+    its phone too when the account has one."""
+    name = (getattr(user, "full_name", "") or "").strip()
+    if not name:
+        return None
+    phone = (getattr(user, "phone", "") or "").strip()
+    found = [
+        helper
+        for helper in helpers
+        if helper.person.name == name and (not phone or helper.person.phone == phone)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 class PairingForm(ScopedFormMixin, forms.Form):

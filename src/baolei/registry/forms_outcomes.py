@@ -1,6 +1,8 @@
 """Forms of the procedures and monitoring pages. They only collect input: the rules live in
 `procedures` and `monitoring`, whose refusals the views turn into form errors."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +85,75 @@ class YearForm(forms.Form):
     """`?year=` on the list pages; a bad value falls back to the default year."""
 
     year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+
+# --- lines and populations ----------------------------------------------------------------
+
+AMOUNT = {"max_digits": 8, "decimal_places": 2, "min_value": 0}
+PERCENT = {"max_digits": 4, "decimal_places": 2, "min_value": 0, "max_value": Decimal("99.99")}
+
+
+class StandardForm(BulmaFormMixin, forms.Form):
+    """The lines of one region and year. `regions` are those the user may set (see
+    `services_standards.settable_regions`); region and year are fixed once created."""
+
+    region_code = forms.ChoiceField(label=_("Region"), required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    poverty_line = forms.DecimalField(
+        label=_("Poverty line (yuan per person per year)"), required=False, **AMOUNT
+    )
+    monitoring_line = forms.DecimalField(
+        label=_("Monitoring income line (yuan per person per year)"), required=False, **AMOUNT
+    )
+    village_incidence_limit = forms.DecimalField(
+        label=_("Village exit: incidence below (%)"), initial=2, **PERCENT
+    )
+    western_incidence_limit = forms.DecimalField(
+        label=_("Village exit in western provinces: incidence below (%)"), initial=3, **PERCENT
+    )
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+    def __init__(self, *args, regions=(), fixed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = list(regions)
+        if fixed:
+            for name in ("region_code", "year"):
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+
+    def values(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "poverty_line",
+                "monitoring_line",
+                "village_incidence_limit",
+                "western_incidence_limit",
+                "source",
+            )
+        }
+
+
+class PopulationsForm(BulmaFormMixin, forms.Form):
+    """One village's rural population per input (`population-<code>`), for one year; an
+    empty input leaves the village as it is."""
+
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for village in villages:
+            self.fields[f"population-{village.code}"] = forms.IntegerField(
+                label=village.name,
+                required=False,
+                min_value=1,
+                max_value=10_000_000,
+                widget=forms.NumberInput(attrs={"class": "input is-small", "min": 1}),
+            )
+
+    def populations(self) -> dict[str, int]:
+        return {
+            name.removeprefix("population-"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("population-") and value is not None
+        }

@@ -8,10 +8,12 @@ Every row that belongs to a place reaches its village code: households carry it
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from baolei.registry import choices, idnumbers
 
@@ -54,37 +56,109 @@ class Person(models.Model):
         return idnumbers.mask(self.id_number)
 
 
-class AnnualStandard(models.Model):
-    """The lines and thresholds of one year; editable, national values shipped."""
+NATIONAL = ""  # the region code of a national line
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+province_code = RegexValidator(
+    r"^\d{2}$", _("Give a province's two-digit code, or leave it blank for a national line.")
+)
+
+
+class AnnualStandard(models.Model):
+    """The lines and thresholds of one year, nationally (blank region) or for a province.
+
+    A household's line for a year is its province's line of that year if set, else the
+    national one; a year without either carries the latest earlier line forward (see
+    `rules.line_for`). National values are shipped; lines are edited in the application.
+    """
+
+    scope_field = "region_code"  # for the audit trail; `rules` decides who sees what
+
+    region_code = models.CharField(
+        _("province"),
+        max_length=2,
+        blank=True,
+        default=NATIONAL,
+        validators=[province_code],
+        help_text=_("A province's two-digit code; blank for a national line."),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
     poverty_line = models.DecimalField(
-        _("poverty line (yuan per person per year)"), max_digits=8, decimal_places=2, null=True
+        _("poverty line (yuan per person per year)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     monitoring_line = models.DecimalField(
         _("monitoring income line (yuan per person per year)"),
         max_digits=8,
         decimal_places=2,
         null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     village_incidence_limit = models.DecimalField(
-        _("village exit: incidence below (%)"), max_digits=4, decimal_places=2, default=Decimal(2)
+        _("village exit: incidence below (%)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(2),
+        validators=[MinValueValidator(0)],
     )
     western_incidence_limit = models.DecimalField(
         _("village exit in western provinces: incidence below (%)"),
         max_digits=4,
         decimal_places=2,
         default=Decimal(3),
+        validators=[MinValueValidator(0)],
     )
-    source = models.CharField(_("source"), max_length=200, blank=True)
+    # The policy document the lines come from (依据), not where a person comes from (来源).
+    source = models.CharField(pgettext_lazy("policy", "source"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("annual standard")
         verbose_name_plural = _("annual standards")
-        ordering = ["year"]
+        ordering = ["year", "region_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "year"], name="annual_standard_region_year"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.year} {self.region_code}" if self.region_code else str(self.year)
+
+
+class VillagePopulation(models.Model):
+    """A village's rural (registered, 户籍) population in one year: the denominator of
+    its poverty incidence. The register holds only poor and monitored people."""
+
+    scope_field = "village_id"
+
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        db_column="village_code",
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.PositiveIntegerField(
+        _("rural population"), validators=[MinValueValidator(1)]
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("village population")
+        verbose_name_plural = _("village populations")
+        ordering = ["village_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="village_population_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.year}: {self.population}"
 
 
 class Household(models.Model):
@@ -141,7 +215,12 @@ class Household(models.Model):
         _("other cause"), max_length=24, choices=choices.PovertyCause.choices, blank=True
     )
     housing_area = models.DecimalField(
-        _("housing area (m²)"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("housing area (m²)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     housing_structure = models.CharField(
         _("housing structure"),

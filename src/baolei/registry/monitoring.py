@@ -1,7 +1,8 @@
 """Monitoring against relapse (防止返贫动态监测): flagging, risk events, measures, and the
 criteria for eliminating a risk.
 
-A household is flagged when its per-capita income falls below the year's monitoring line
+A household is flagged when its per-capita income falls below the monitoring line that
+applies to it in the year (the same year rule as the exit check: see `rules`)
 or when a risk event is recorded. A risk event opens a monitoring case at once and starts
 its identification procedure with the risk alert; the case becomes "monitored" only when
 that procedure completes (see `procedures`), and the risk is eliminated only through the
@@ -14,12 +15,24 @@ import calendar
 import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.fields import BooleanField
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.scope import Scope, scoped
 from baolei.messages import lazy_format
+from baolei.regions import codes
 from baolei.registry import choices, procedures, rules
 from baolei.registry.models import (
     AssistanceMeasure,
@@ -49,26 +62,44 @@ MONITORED_MONTHS = 6
 def candidates(year: int, scope: Scope) -> QuerySet[Household]:
     """Households in scope to consider for monitoring in `year`, annotated with why.
 
-    Income below the year's monitoring line (`low_income`) or an unresolved risk event
+    Income below the monitoring line that applies to the household in `year` (its
+    province's or the national one, carried forward from an earlier year if need be: see
+    `rules.line_for`) (`low_income`, with the amount in `line`) or an unresolved risk event
     (`unresolved_risk`); households already in an open or monitored case, and registered
     poor households not yet lifted out (assisted as poor, not monitored), are left out.
     One query with correlated subqueries, whatever the size of the scope.
     """
-    standard = rules.standard_for(year)
-    line = standard.monitoring_line if standard else None
+    national, provincial = rules.lines_by_province(
+        rules.MONITORING_LINE, year, None if scope.is_national else scope.region_code
+    )
     income = HouseholdYear.objects.filter(household=OuterRef("pk"), year=year)
     unresolved = RiskEvent.objects.filter(household=OuterRef("pk"), resolved_on__isnull=True)
     active = MonitoringCase.objects.filter(
         household=OuterRef("pk"), status__in=ACTIVE_CASE_STATUSES
     )
-    households = scoped(Household.objects.all(), scope).annotate(
-        income=Subquery(income.values("per_capita_net_income")[:1]),
-        unresolved_risk=Exists(unresolved),
-        low_income=(
-            Exists(income.filter(per_capita_net_income__lt=line))
-            if line is not None
-            else Value(False, output_field=BooleanField())
+    money = DecimalField(max_digits=8, decimal_places=2)
+    line = Case(
+        *(
+            When(codes.within("village_id", province), then=Value(own.amount, money))
+            for province, own in provincial.items()
         ),
+        default=Value(national.amount if national else None, money),
+        output_field=money,
+    )
+    households = (
+        scoped(Household.objects.all(), scope)
+        .annotate(
+            income=Subquery(income.values("per_capita_net_income")[:1]),
+            unresolved_risk=Exists(unresolved),
+            line=line,
+        )
+        .annotate(
+            low_income=Case(
+                When(Q(income__lt=F("line")), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
     )
     return (
         households.filter(Q(low_income=True) | Q(unresolved_risk=True))
@@ -77,6 +108,19 @@ def candidates(year: int, scope: Scope) -> QuerySet[Household]:
         .select_related("village", "head")
         .order_by("village_id", "number")
     )
+
+
+def candidate_lines(year: int, scope: Scope) -> list[rules.Line]:
+    """The monitoring lines the candidates of `year` in `scope` are measured against: the
+    national one (if any) and those of the provinces in scope that set their own."""
+    national, provincial = rules.lines_by_province(
+        rules.MONITORING_LINE, year, None if scope.is_national else scope.region_code
+    )
+    if not scope.is_national:
+        own = provincial.get(rules.province_of(scope.region_code), national)
+        return [own] if own is not None else []
+    provinces = [line for line in provincial.values() if line.region_code]
+    return [line for line in (national, *provinces) if line is not None]
 
 
 def flag_households(year: int, scope: Scope) -> list[Household]:
@@ -209,7 +253,7 @@ def risk_elimination_check(case: MonitoringCase, on: datetime.date) -> Verdict:
     return Verdict.of(
         [
             _period_criterion(case, on),
-            _income_criterion(record),
+            _income_criterion(record, household),
             _assurances_criterion(record),
             _risks_criterion(household),
             _support_criterion(case, on),
@@ -233,27 +277,22 @@ def _period_criterion(case: MonitoringCase, on: datetime.date) -> Criterion:
     return Criterion("monitoring_period", label, passed, detail)
 
 
-def _income_criterion(record: HouseholdYear | None) -> Criterion:
+def _income_criterion(record: HouseholdYear | None, household: Household) -> Criterion:
     label = _("Per-capita net income above the monitoring line")
     if record is None:
         return Criterion("income", label, False, _("no income is recorded"))
-    standard = rules.standard_for(record.year)
-    if standard is None or standard.monitoring_line is None:
-        detail = lazy_format(_("no monitoring line is set for %(year)s"), year=record.year)
+    line = rules.line_for(rules.MONITORING_LINE, record.year, household.village_id)
+    if line is None:
+        detail = rules.no_line_detail(rules.MONITORING_LINE, record.year)
         return Criterion("income", label, False, detail)
-    income, line = record.per_capita_net_income, standard.monitoring_line
-    passed = income > line
+    income = record.per_capita_net_income
+    passed = income > line.amount
     template = (
-        _("per-capita net income %(income)s yuan in %(year)s is above the line of %(line)s yuan")
+        _("per-capita net income %(income)s yuan in %(year)s is above %(line)s")
         if passed
-        else _(
-            "per-capita net income %(income)s yuan in %(year)s is not above the line of "
-            "%(line)s yuan"
-        )
+        else _("per-capita net income %(income)s yuan in %(year)s is not above %(line)s")
     )
-    detail = lazy_format(
-        template, income=rules.yuan(income), year=record.year, line=rules.yuan(line)
-    )
+    detail = lazy_format(template, income=rules.yuan(income), year=record.year, line=line.phrase)
     return Criterion("income", label, passed, detail)
 
 

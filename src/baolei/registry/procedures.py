@@ -18,7 +18,10 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from baolei.accounts.scope import Scope
 from baolei.messages import CodedError, lazy_format
+from baolei.regions import codes
+from baolei.regions.models import Level
 from baolei.registry import choices, rules
 from baolei.registry.models import (
     Household,
@@ -74,6 +77,25 @@ STEPS: dict[str, tuple[tuple[str, Promise], ...]] = {
     Kind.RISK_ELIMINATION: RISK_ELIMINATION_STEPS,
 }
 
+# Who may record a step: the county's approvals only a user whose scope is the county or
+# above, the township's review only the township or above; every other step (the
+# village's) anyone whose scope holds the household (and whose role may record it: the
+# pages check that).
+STEP_LEVELS: dict[tuple[str, str], Level] = {
+    (Kind.IDENTIFICATION, "approval"): Level.COUNTY,
+    (Kind.EXIT, "approval"): Level.COUNTY,
+    (Kind.MONITORING, "township_review"): Level.TOWNSHIP,
+    (Kind.MONITORING, "county_approval"): Level.COUNTY,
+    (Kind.RISK_ELIMINATION, "township_review"): Level.TOWNSHIP,
+    (Kind.RISK_ELIMINATION, "county_approval"): Level.COUNTY,
+}
+LEVEL_REFUSALS = {
+    Level.COUNTY: _("Only a user of the county (or above) may record “%(step)s”."),
+    Level.TOWNSHIP: _(
+        "Only a user of the township or the county (or above) may record “%(step)s”."
+    ),
+}
+
 # The procedures that belong to a monitoring case, and the case status each starts from.
 CASE_STATUS_FOR = {
     Kind.MONITORING: choices.CaseStatus.IDENTIFYING,
@@ -118,6 +140,41 @@ def next_step(procedure: Procedure) -> tuple[str, Promise] | None:
 def step_states(procedure: Procedure) -> list[StepState]:
     done = {record.step: record for record in procedure.steps.all()}
     return [StepState(code, label, done.get(code)) for code, label in STEPS[procedure.kind]]
+
+
+def step_refusal(scope: Scope, procedure: Procedure, step: str) -> ProcedureError | None:
+    """Why a user of `scope` may not record `step` of the procedure, or None if they may:
+    the household must lie in the scope, and the scope be at the step's level or above
+    (`STEP_LEVELS`)."""
+    label = step_label(procedure.kind, step)
+    if not scope.contains(procedure.household.village_id):
+        return ProcedureError(
+            "out_of_scope",
+            lazy_format(
+                _("You may not record “%(step)s”: the household is outside your scope."),
+                step=label,
+            ),
+        )
+    level = STEP_LEVELS.get((procedure.kind, step))
+    if level is None or scope.region_code is None:
+        return None
+    if codes.level_of(scope.region_code) <= level:
+        return None
+    return ProcedureError("step_level", lazy_format(LEVEL_REFUSALS[level], step=label))
+
+
+def may_record_step(scope: Scope, procedure: Procedure, step: str) -> bool:
+    return step_refusal(scope, procedure, step) is None
+
+
+def _check_actor(procedure: Procedure, step: str, actor) -> None:
+    """The actor's scope against the step (`step_refusal`). No actor: the system itself
+    (a command, a generator), which answers to no scope."""
+    if actor is None:
+        return
+    refusal = step_refusal(Scope.for_user(actor), procedure, step)
+    if refusal is not None:
+        raise refusal
 
 
 def days_open(procedure: Procedure, today: datetime.date | None = None) -> int:
@@ -281,7 +338,9 @@ def do_record_step(
     note: str = "",
     approved: bool = True,
 ) -> ProcedureStep:
-    """Record the next step. Steps come in order, dated from the previous step up to today.
+    """Record the next step. Steps come in order, dated from the previous step up to today,
+    each by a user at its level (`STEP_LEVELS`: the approvals by the county, the township's
+    review by the township, and neither outside the actor's scope).
 
     Not approved: the procedure ends as rejected. The last step approved: the procedure
     completes, then its effect on the household (and case) is applied.
@@ -307,6 +366,7 @@ def do_record_step(
                     label=expected_label,
                 ),
             )
+        _check_actor(procedure, step, actor)
         check_not_in_future(on)
         previous = done[-1].done_on if done else procedure.started_on
         if on < previous:

@@ -20,6 +20,7 @@ from baolei.regions import codes
 from baolei.regions.models import Region
 from baolei.registry.models import Helper, Household, Pairing, Visit
 from baolei.registry.services import (
+    EARLIEST_YEAR,
     RegistryError,
     _find_or_make_person,
     _scope_of,
@@ -159,6 +160,49 @@ def current_helper(household: Household) -> Helper | None:
     return pairing.helper if pairing else None
 
 
+EARLIEST_VISIT = datetime.date(EARLIEST_YEAR, 1, 1)  # without a helper to date it
+
+
+def _check_visit_date(household: Household, helper: Helper | None, visited_on) -> None:
+    """A helper visits the household from the day they were paired with it; a visit without
+    a helper is dated within the register's years."""
+    if helper is None:
+        if visited_on < EARLIEST_VISIT:
+            raise RegistryError(
+                "too_early",
+                lazy_format(
+                    _("The visit date cannot be before %(date)s."), date=EARLIEST_VISIT.isoformat()
+                ),
+                field="visited_on",
+            )
+        return
+    started = (
+        Pairing.objects.filter(household=household, helper=helper)
+        .order_by("started_on")
+        .values_list("started_on", flat=True)
+        .first()
+    )
+    if started is None:
+        raise RegistryError(
+            "not_paired",
+            lazy_format(_("%(name)s is not paired with this household."), name=helper.person.name),
+            field="helper",
+        )
+    if visited_on < started:
+        raise RegistryError(
+            "before_pairing",
+            lazy_format(
+                _(
+                    "%(name)s has been this household's helper since %(date)s: the visit "
+                    "cannot be earlier."
+                ),
+                name=helper.person.name,
+                date=started.isoformat(),
+            ),
+            field="visited_on",
+        )
+
+
 @transaction.atomic
 def do_record_visit(
     actor,
@@ -174,6 +218,7 @@ def do_record_visit(
     if visited_on is None:
         raise RegistryError("required", _("Enter the date of the visit."), field="visited_on")
     check_not_future(visited_on, "visited_on")
+    _check_visit_date(household, helper, visited_on)
     if not (findings or "").strip():
         raise RegistryError("required", _("Write down what was found."), field="findings")
     visit = Visit(

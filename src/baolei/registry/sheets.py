@@ -19,6 +19,7 @@ them), the importer in `sheets_checks.py` (the file checked against the register
 """
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -30,8 +31,10 @@ from baolei.imports.pipeline import Column, Sheet, boolean_column, integer_parse
 from baolei.registry import choices, idnumbers
 from baolei.registry.models import Household, Member
 from baolei.registry.sheets_cells import (
+    HIDDEN,
     choice,
     ethnicity_options,
+    hidden_or,
     id_number_column,
     parse_disability_grade,
     parse_ethnicity,
@@ -41,11 +44,22 @@ from baolei.registry.sheets_cells import (
 from baolei.registry.sheets_importer import HouseholdImporter
 
 EARLIEST_YEAR = 2000  # as the household form: the register began in 2014, data from 2000
-HIDDEN = "***"  # health and disability for roles that may not see personal data
+HIDDEN_HELP = _(
+    "*** (hidden in an export for a role that may not see personal data) keeps what the "
+    "register has for a member it already has."
+)
 
 
 def _this_year() -> int:
     return timezone.localdate().year
+
+
+def hidden_allowed(column: Column) -> Column:
+    """The column also reading the export's hidden mark (***), as `HIDDEN`: the importer
+    keeps the register's value for a member it has, and refuses it for a new one."""
+    if column.choices is not None:
+        return replace(column, synonyms={**(column.synonyms or {}), HIDDEN: HIDDEN})
+    return replace(column, parser=hidden_or(column.parser))
 
 
 COLUMNS = (
@@ -118,14 +132,17 @@ COLUMNS = (
     ),
     choice("education", "文化程度", choices.Education, width=14),
     choice("school_status", "在校生状况", choices.SchoolStatus, width=16),
-    choice("health", "健康状况", choices.Health, width=12),
-    Column(
-        "disability_grade",
-        "残疾等级",
-        parser=parse_disability_grade,
-        options=lambda scope: ("一级", "二级", "三级", "四级"),
-        strict=False,
-        width=10,
+    hidden_allowed(choice("health", "健康状况", choices.Health, width=12, help=HIDDEN_HELP)),
+    hidden_allowed(
+        Column(
+            "disability_grade",
+            "残疾等级",
+            parser=parse_disability_grade,
+            options=lambda scope: ("一级", "二级", "三级", "四级"),
+            strict=False,
+            width=10,
+            help=HIDDEN_HELP,
+        )
     ),
     choice("labour_capacity", "劳动技能", choices.LabourCapacity, required=True, width=14),
     choice("employment", "务工状况", choices.Employment, width=14),
@@ -270,3 +287,7 @@ def export_header() -> list[str]:
 def text_columns() -> Sequence[int]:
     """Columns written as text in the export, as in the template."""
     return [index for index, column in enumerate(COLUMNS) if column.text]
+
+
+# The household years sheet registers with the pipeline when this module is discovered.
+import baolei.registry.sheets_years  # noqa: E402, F401

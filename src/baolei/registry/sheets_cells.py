@@ -21,6 +21,9 @@ from baolei.regions.models import Region
 from baolei.registry import choices, idnumbers
 
 VILLAGE_DROPDOWN_LIMIT = 3_000  # villages offered in the template's drop-down list
+# What an export writes for health and disability to a role that may not see personal
+# data; on import it means "as the register has it" (see `hidden_or`).
+HIDDEN = "***"
 
 # The Chinese terms of the national system (全国防返贫监测信息系统) for each code; the first
 # is written in templates and exports, the others are accepted on import.
@@ -140,7 +143,17 @@ def today() -> datetime.date:
 
 
 def parse_id_number(text: str) -> idnumbers.IdNumber:
-    """The number checked by GB 11643; its birth date and sex come with it."""
+    """The number checked by GB 11643; its birth date and sex come with it. A masked
+    number (420222********123X, as exported to a role that may not see ID numbers) is
+    refused as such: it names nobody, and the clerk should know why."""
+    if "*" in text or "＊" in text:
+        raise CellProblem(
+            "masked",
+            _(
+                "This ID number is masked (exported for a role that may not see ID "
+                "numbers); import from an export made by a user who may see them."
+            ),
+        )
     try:
         return idnumbers.validate(text, today=today())
     except idnumbers.InvalidIdNumber as error:
@@ -161,6 +174,18 @@ def id_number_column(name: str = "id_number", header: str = "身份证号", **op
     return Column(
         name, header, parser=parse_id_number, text=True, cacheable=False, **{**defaults, **options}
     )
+
+
+def hidden_or(parser):
+    """`parser`, except that the hidden mark of an export (``***``) reads as `HIDDEN`:
+    the importer keeps the register's value for a member it already has."""
+
+    def parse(text: str):
+        if pipeline.fold(text) == HIDDEN:
+            return HIDDEN
+        return parser(text)
+
+    return parse
 
 
 def parse_ethnicity(text: str) -> str:

@@ -20,6 +20,7 @@ from baolei.regions.models import Level, Region
 from baolei.registry import services
 from baolei.registry.choices import Relation
 from baolei.registry.models import Household, Person
+from baolei.registry.sheets_cells import HIDDEN
 
 HOUSEHOLD_KEYS = (
     "village",
@@ -32,6 +33,7 @@ HOUSEHOLD_KEYS = (
     "monitoring_type",
 )
 MEMBER_KEYS = services.MEMBER_FIELDS  # the member columns a sheet row carries
+HIDDEN_KEYS = ("health", "disability_grade")  # exported as *** without personal data
 
 
 @dataclass
@@ -99,6 +101,7 @@ class HouseholdChecks(Importer):
         for plan in households.values():
             self._merge_household(table, plan, villages)
         persons = self._check_people(table, households)
+        self._keep_hidden(table, persons)
         existing = {
             row["number"]: row
             for row in fetch_in(Household.objects.values(*HOUSEHOLD_VALUES), "number", households)
@@ -293,6 +296,31 @@ class HouseholdChecks(Importer):
                     ),
                 )
         return persons
+
+    def _keep_hidden(self, table: Table, persons: dict) -> None:
+        """Health and disability exported hidden (***) to a role that may not see them:
+        for a member the register has, "as it is" (an empty cell, which changes nothing);
+        for anyone else, refused, since nobody wrote down what it is."""
+        ids = table.column("id_number")
+        for key in HIDDEN_KEYS:
+            column = table.column(key)
+            for index, value in enumerate(column):
+                if value != HIDDEN:
+                    continue
+                parsed = ids[index]
+                known = persons.get(parsed.number) if parsed else None
+                if not parsed or (known is not None and known["membership__id"] is not None):
+                    column[index] = None  # a refused ID number is reported already
+                    continue
+                column[index] = INVALID
+                self.reject(
+                    index,
+                    key,
+                    _(
+                        "Hidden (***) in an export for a role that may not see personal "
+                        "data: write the value for a person new to the household."
+                    ),
+                )
 
     def _check_household(self, table: Table, plan: HouseholdPlan, persons: dict) -> None:
         first = plan.rows[0]

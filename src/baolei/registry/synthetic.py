@@ -3,7 +3,8 @@
 The demo county and the benchmarks need a register that looks like a real one: households
 in the real villages of a region, families whose ages fit their relations, valid and
 unique resident ID numbers that agree with each person's sex and birth date, causes,
-incomes around the lines, monitored households, helpers, pairings and visits. All of it
+incomes around the lines, monitored households (their cases' procedures dated step by
+step), helpers, pairings and visits. All of it
 comes from one `random.Random(seed)` and the reference date `as_of` (visits are "in the
 last twelve months" before it), so the same region, size, seed and date give the same
 register, row for row. Nothing else varies: no clock, no hash ordering.
@@ -22,7 +23,8 @@ million people); it draws a different random stream, so it is a different regist
 Here: reading the region (its villages, the monitoring lines, the ID numbers taken),
 `generate_register` and the digest. What the register is made of is in
 `synthetic_vocabulary.py`, the people in `synthetic_people.py`, the households and
-their years in `synthetic_households.py`, the drafts between generator and writer in
+their years in `synthetic_households.py`, the procedures of their monitoring cases in
+`synthetic_procedures.py`, the drafts between generator and writer in
 `synthetic_drafts.py` and the set-based writing in `synthetic_writing.py`.
 """
 
@@ -52,6 +54,8 @@ from baolei.registry.models import (
     MonitoringCase,
     Pairing,
     Person,
+    Procedure,
+    ProcedureStep,
     RiskEvent,
     StatusChange,
     Visit,
@@ -238,12 +242,20 @@ def register_digest(region_code: str) -> str:
             "id", "household_id", "opened_on", "monitoring_type"
         )
     }
+    procedures = Procedure.objects.filter(household__in=homes)
+    procedure_key = {
+        pk: f"{number[h]}/{kind}/{started}"
+        for pk, h, kind, started in procedures.values_list(
+            "id", "household_id", "kind", "started_on"
+        )
+    }
     keys = {
         "person_id": id_number,
         "head_id": id_number,
         "household_id": number,
         "helper_id": helper_key,
         "case_id": case_key,
+        "procedure_id": procedure_key,
     }
     digest = hashlib.sha256()
     for model, queryset in (
@@ -255,6 +267,8 @@ def register_digest(region_code: str) -> str:
         (StatusChange, StatusChange.objects.filter(household__in=homes)),
         (MonitoringCase, cases),
         (AssistanceMeasure, AssistanceMeasure.objects.filter(case__in=cases)),
+        (Procedure, procedures),
+        (ProcedureStep, ProcedureStep.objects.filter(procedure__in=procedures)),
         (RiskEvent, RiskEvent.objects.filter(household__in=homes)),
         (Pairing, pairings),
         (Visit, Visit.objects.filter(household__in=homes)),

@@ -1,6 +1,6 @@
 """The plain values between the generator and the writer: a household's draft (its
-people, years, status changes, cases, risks, helper and visits) and the counts of what
-was written.
+people, years, status changes, cases with their procedures, risks, helper and visits) and
+the counts of what was written.
 
 Apart from both so that neither depends on the other: the generator makes drafts, the
 writer turns them into rows.
@@ -27,9 +27,16 @@ class HelperDraft:
 
 
 @dataclass(eq=False)
+class ProcedureDraft:
+    procedure: dict[str, Any]
+    steps: list[dict[str, Any]] = field(default_factory=list)  # in order
+
+
+@dataclass(eq=False)
 class CaseDraft:
     case: dict[str, Any]
     measures: list[dict[str, Any]] = field(default_factory=list)
+    procedures: list[ProcedureDraft] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -56,6 +63,8 @@ class Counts:
     monitored: int = 0
     cases: int = 0
     measures: int = 0
+    procedures: int = 0
+    procedure_steps: int = 0
     risk_events: int = 0
     pairings: int = 0
     visits: int = 0

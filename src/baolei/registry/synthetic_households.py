@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from baolei.messages import CodedError, lazy_format
 from baolei.registry.synthetic_drafts import CaseDraft, HelperDraft, HouseholdDraft, Village
 from baolei.registry.synthetic_people import PeopleGenerator
+from baolei.registry.synthetic_procedures import KIND, ProcedurePlanner
 from baolei.registry.synthetic_vocabulary import (
     _ACTIONS,
     _ALL_MET,
@@ -98,6 +99,7 @@ class RegisterGenerator(PeopleGenerator):
         self._county = ""
         self._helper: HelperDraft | None = None
         self._helper_left = 0
+        self.procedures = ProcedurePlanner(seed, as_of)
 
     def households(self, villages: Sequence[Village], total: int) -> Iterator[HouseholdDraft]:
         """`total` households spread over `villages`, fewer in urban communities."""
@@ -168,7 +170,7 @@ class RegisterGenerator(PeopleGenerator):
         draft.people = self.people(family, village, household)
         if self.full:
             self._years(draft, size)
-            self._monitoring(draft)
+            self._monitoring(draft, village)
             self._pairing_and_visits(draft, village)
         return draft
 
@@ -288,13 +290,13 @@ class RegisterGenerator(PeopleGenerator):
         }
         return values
 
-    def _monitoring(self, draft: HouseholdDraft) -> None:
+    def _monitoring(self, draft: HouseholdDraft, village: Village) -> None:
         household = draft.household
         kind = household["monitoring_type"]
         if kind:
-            self._current_case(draft, kind)
+            self._current_case(draft, kind, village)
         elif household["registered_poor"] and self.random() < 0.015:
-            self._eliminated_case(draft)
+            self._eliminated_case(draft, village)
         elif self.random() < 0.005:
             # A fresh risk that nobody has acted on yet: work for the automatic flagging.
             risk = _RISKS_MARGINAL.pick(self.random)
@@ -310,7 +312,7 @@ class RegisterGenerator(PeopleGenerator):
             return _RISKS_SUDDEN.pick(self.random)
         return _RISK_OF_CAUSE.get(household["main_cause"], RISK.LOSS_OF_WORK)
 
-    def _current_case(self, draft: HouseholdDraft, kind: str) -> None:
+    def _current_case(self, draft: HouseholdDraft, kind: str, village: Village) -> None:
         risk = self._risk_of(draft.household)
         identifying = self.random() < 0.12
         if identifying:
@@ -334,6 +336,11 @@ class RegisterGenerator(PeopleGenerator):
         )
         if identified is not None:
             case.measures = self._measures(risk, identified, None)
+            case.procedures = [
+                self.procedures.approved(KIND.MONITORING, opened, identified, village)
+            ]
+        else:
+            case.procedures = [self.procedures.open_identification(opened, village)]
         draft.cases.append(case)
         draft.risks.append(
             {
@@ -343,7 +350,7 @@ class RegisterGenerator(PeopleGenerator):
             }
         )
 
-    def _eliminated_case(self, draft: HouseholdDraft) -> None:
+    def _eliminated_case(self, draft: HouseholdDraft, village: Village) -> None:
         risk = self._risk_of(draft.household)
         first = datetime.date(2021, 3, 1)
         opened = self.date_between(first, max(self.as_of - datetime.timedelta(days=560), first))
@@ -360,6 +367,10 @@ class RegisterGenerator(PeopleGenerator):
                 "reason": _CASE_REASONS[risk],
             },
             self._measures(risk, identified, eliminated),
+            [
+                self.procedures.approved(KIND.MONITORING, opened, identified, village),
+                self.procedures.elimination(identified, eliminated, village),
+            ],
         )
         draft.cases.append(case)
         draft.risks.append(

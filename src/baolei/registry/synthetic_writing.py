@@ -25,6 +25,8 @@ from baolei.registry.models import (
     MonitoringCase,
     Pairing,
     Person,
+    Procedure,
+    ProcedureStep,
     RiskEvent,
     StatusChange,
     Visit,
@@ -233,6 +235,8 @@ class _RegisterWriter:
         StatusChange,
         MonitoringCase,
         AssistanceMeasure,
+        Procedure,
+        ProcedureStep,
         RiskEvent,
         Pairing,
         Visit,
@@ -278,6 +282,14 @@ class _RegisterWriter:
             for measure in case.measures:
                 self._add(AssistanceMeasure, measure, case_id=case_id)
             counts.measures += len(case.measures)
+            for procedure in case.procedures:
+                procedure_id = self._add(
+                    Procedure, procedure.procedure, household_id=household_id, case_id=case_id
+                )
+                for step in procedure.steps:
+                    self._add(ProcedureStep, step, procedure_id=procedure_id)
+                counts.procedure_steps += len(procedure.steps)
+            counts.procedures += len(case.procedures)
         for risk in draft.risks:
             self._add(RiskEvent, risk, household_id=household_id)
         if helper_id is not None:

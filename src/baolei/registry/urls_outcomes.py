@@ -3,6 +3,7 @@
 from django.urls import path
 
 from baolei.registry import views_outcomes as views
+from baolei.registry import views_standards
 
 urlpatterns: list = [
     path("households/<int:pk>/exit-check/", views.exit_check, name="exit_check"),
@@ -16,4 +17,12 @@ urlpatterns: list = [
     path("monitoring/candidates/", views.monitoring_candidates, name="monitoring_candidates"),
     path("villages/<str:code>/exit-check/", views.village_exit, name="village_exit"),
     path("counties/<str:code>/readiness/", views.county_readiness, name="county_readiness"),
+    path(
+        "counties/<str:code>/populations/",
+        views_standards.village_populations,
+        name="village_populations",
+    ),
+    path("standards/", views_standards.standard_list, name="standard_list"),
+    path("standards/new/", views_standards.standard_create, name="standard_create"),
+    path("standards/<int:pk>/", views_standards.standard_edit, name="standard_edit"),
 ]

@@ -144,8 +144,18 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_visit": scope.can(Perm.RECORD_VISITS),
         "today": today,
         "this_year": today.year,
+        "new_years": new_years(household, {record.year for record in years}, today.year),
     }
     return render(request, "registry/household_detail.html", context)
+
+
+def new_years(household: Household, recorded: set[int], this_year: int) -> list[int]:
+    """The years a new income and assurance entry may be made for, the latest first: from
+    the household's identification year (else its earliest entry, else this year) to this
+    year, those without an entry."""
+    first = household.identification_year or min(recorded, default=this_year)
+    first = max(first, services.EARLIEST_YEAR)
+    return [year for year in range(this_year, first - 1, -1) if year not in recorded]
 
 
 # --- households: create and edit ---------------------------------------------------------
@@ -331,9 +341,7 @@ def year_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household(request, pk)
     form = VisitForm(
-        request.POST or None,
-        scope=request.scope,
-        initial={"helper": services_pairing.current_helper(household)},
+        request.POST or None, scope=request.scope, household=household, user=request.user
     )
     if request.method == "POST" and form.is_valid():
         try:

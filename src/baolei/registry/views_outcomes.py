@@ -7,9 +7,12 @@ inside it, a role without the right to record answers 403.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, DateField, Exists, F, Max, OuterRef, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -32,11 +35,13 @@ from baolei.registry.forms_outcomes import (
     YearForm,
 )
 from baolei.registry.models import (
-    AnnualStandard,
     Household,
+    HouseholdYear,
     MonitoringCase,
     Procedure,
+    ProcedureStep,
     RiskEvent,
+    VillagePopulation,
 )
 from baolei.registry.procedures import ProcedureError
 
@@ -75,16 +80,28 @@ def _year(request: HttpRequest, default: int) -> int:
     return default
 
 
-def _latest_standard_year(**having) -> int:
-    """The latest configured year up to this one (with e.g. a monitoring line set)."""
-    today = timezone.localdate()
-    year = (
-        AnnualStandard.objects.filter(year__lte=today.year, **having)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
-    return year or today.year
+def _latest_income_year(request: HttpRequest) -> int:
+    """The latest year up to this one with income recorded in the scope (this year if
+    none): the year the monitoring candidates are listed for unless another is asked."""
+    this_year = timezone.localdate().year
+    latest = scoped(HouseholdYear.objects.filter(year__lte=this_year), request.scope).aggregate(
+        latest=Max("year")
+    )["latest"]
+    return latest or this_year
+
+
+def _readiness_year(region_code: str) -> int:
+    """The default year of the village exit pages: the latest year up to this one with a
+    village population recorded in the region, else the latest with a poverty line."""
+    this_year = timezone.localdate().year
+    latest = VillagePopulation.objects.filter(
+        codes.within("village_id", region_code), year__lte=this_year
+    ).aggregate(latest=Max("year"))["latest"]
+    if latest is None:
+        standard = rules.standard_for(this_year, region_code)
+        line = rules.line_for(rules.POVERTY_LINE, this_year, region_code)
+        latest = line.year if line else standard.year if standard else None
+    return latest or this_year
 
 
 def _household(request: HttpRequest, pk: int) -> Household:
@@ -182,8 +199,15 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _require_any(request, Perm.EDIT_REGISTRY)
     upcoming = procedures.next_step(procedure)
     form = None
+    # The next step is the county's or the township's: say so instead of a form.
+    step_refusal = None
     if upcoming is not None and _can_edit(request):
-        form = StepForm(request.POST or None, initial={"step": upcoming[0]})
+        step_refusal = procedures.step_refusal(request.scope, procedure, upcoming[0])
+        if step_refusal is None:
+            form = StepForm(request.POST or None, initial={"step": upcoming[0]})
+    if request.method == "POST" and step_refusal is not None:
+        messages.error(request, str(step_refusal.message))
+        return redirect("registry:procedure_detail", pk=procedure.pk)
     if request.method == "POST" and form is None:
         messages.error(request, _("The procedure is closed: nothing more can be recorded."))
         return redirect("registry:procedure_detail", pk=procedure.pk)
@@ -209,6 +233,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": procedures.step_states(procedure),
         "upcoming": upcoming,
         "form": form,
+        "step_refusal": step_refusal.message if step_refusal else None,
         "days_open": procedures.days_open(procedure),
         "status_changes": procedure.household.status_changes.filter(procedure=procedure),
     }
@@ -340,20 +365,40 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- lists ----------------------------------------------------------------------------
 
 
+def open_identifications(scope, today: datetime.date, days: int = OVERDUE_DAYS):
+    """Open identifications for monitoring in scope, open for longer than `days` days, the
+    oldest first, each with `open_since`: the day the procedure started or, while it has
+    no step recorded yet, the day its case was opened (a case opens with its risk alert;
+    the procedure may have been started on it later)."""
+    no_step = ~Exists(ProcedureStep.objects.filter(procedure=OuterRef("pk")))
+    identifications = scoped(
+        Procedure.objects.filter(kind=Procedure.Kind.MONITORING, outcome=Procedure.Outcome.OPEN),
+        scope,
+    ).annotate(
+        open_since=Case(
+            When(no_step & Q(case__isnull=False), then=F("case__opened_on")),
+            default=F("started_on"),
+            output_field=DateField(),
+        )
+    )
+    cutoff = today - datetime.timedelta(days=days)
+    return identifications.filter(open_since__lt=cutoff).order_by("open_since", "id")
+
+
 @require_GET
 @require_perm(Perm.VIEW)
 def monitoring_overdue(request: HttpRequest) -> HttpResponse:
     """Identifications for monitoring open longer than 15 days in scope, the oldest first."""
     today = timezone.localdate()
-    identifications = scoped(
-        Procedure.objects.filter(kind=Procedure.Kind.MONITORING), request.scope
-    ).select_related("household", "household__village", "case")
-    overdue = procedures.open_longer_than(identifications, days=OVERDUE_DAYS, today=today)
+    overdue = open_identifications(request.scope, today).select_related(
+        "household", "household__village", "case"
+    )
     page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "procedure": procedure,
-            "days_open": procedures.days_open(procedure, today),
+            "open_since": procedure.open_since,
+            "days_open": (today - procedure.open_since).days,
             "next_step": procedures.next_step(procedure),
         }
         for procedure in page
@@ -365,9 +410,10 @@ def monitoring_overdue(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_perm(Perm.VIEW)
 def monitoring_candidates(request: HttpRequest) -> HttpResponse:
-    """Households to consider for monitoring in `?year=`: income below the line or a risk."""
-    year = _year(request, _latest_standard_year(monitoring_line__isnull=False))
-    standard = rules.standard_for(year)
+    """Households to consider for monitoring in `?year=` (by default the latest year with
+    income recorded): income below the line that applies to them, or a risk."""
+    year = _year(request, _latest_income_year(request))
+    lines = monitoring.candidate_lines(year, request.scope)
     page = Paginator(monitoring.candidates(year, request.scope), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -376,7 +422,7 @@ def monitoring_candidates(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "year": year,
-        "line": standard.monitoring_line if standard else None,
+        "lines": lines,
         "can_record": _can_record(request),
     }
     return render(request, "registry/outcomes/monitoring_candidates.html", context)
@@ -386,7 +432,7 @@ def monitoring_candidates(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def village_exit(request: HttpRequest, code: str) -> HttpResponse:
     village = get_in_scope(Region.objects.filter(level=Level.VILLAGE), request.scope, code=code)
-    year = _year(request, _latest_standard_year())
+    year = _year(request, _readiness_year(village.code))
     context = {
         "village": village,
         "year": year,
@@ -417,16 +463,18 @@ def _county(request: HttpRequest, code: str) -> Region:
 @require_GET
 @require_perm(Perm.VIEW)
 def county_readiness(request: HttpRequest, code: str) -> HttpResponse:
-    """The county's villages with their exit verdicts, failing villages first."""
+    """The county's villages with their exit verdicts for `?year=`: failing villages
+    first, then those without a population recorded, then those ready."""
     county = _county(request, code)
-    year = _year(request, _latest_standard_year())
-    results = rules.county_readiness(county.code, year, request.scope)
-    failing = sum(1 for _village, verdict in results if not verdict.passed)
+    year = _year(request, _readiness_year(county.code))
+    readiness = rules.county_readiness(county.code, year, request.scope)
     context = {
         "county": county,
         "year": year,
-        "results": results,
-        "failing": failing,
-        "passing": len(results) - failing,
+        "results": readiness.results,
+        "failing": readiness.failing,
+        "unchecked": readiness.unchecked,
+        "passing": readiness.passing,
+        "can_edit": _can_edit(request),
     }
     return render(request, "registry/outcomes/county_readiness.html", context)

@@ -6,8 +6,10 @@ state, and two training courses with enrolments, completions and certificates.
 
 Talent and trainees are taken from the register's adults of the village when the
 register is there (a talent is a villager), otherwise given new valid ID numbers. Every
-row is written through the services, so the rules hold and every change is audited; a
-county that already has talent is left alone.
+row is written through the services, so the rules hold and every change is audited; who
+recorded a step, a request or a delivery is then named as a person reading the page
+expects (the township's party committee, the studio, the course's organiser), not the
+account that ran the command. A county that already has talent is left alone.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from baolei.registry.idnumbers import check_character
 from baolei.registry.models import Person
 from baolei.talent import services, services_studios, services_training
 from baolei.talent.choices import InstitutionKind, Skill, Source, Stage, StudioKind
-from baolei.talent.models import Course, Studio, Talent
+from baolei.talent.models import (
+    Course,
+    FollowUp,
+    ServiceDelivery,
+    ServiceRequest,
+    Studio,
+    Talent,
+    TalentStep,
+)
 
 TALENT_PER_TOWNSHIP = (10, 18)
 
@@ -163,7 +173,7 @@ def _talent(rng: random.Random, people: _People, township: Region, as_of) -> int
     if not villages:
         return 0
     pool = people.pool(township.code)
-    made = 0
+    made: list[Talent] = []
     for _ in range(rng.randint(*TALENT_PER_TOWNSHIP)):
         number, name, village = people.take(pool, villages)
         source = _weighted(rng, [(s, weight) for s, (weight, _skills) in SOURCES.items()])
@@ -181,8 +191,11 @@ def _talent(rng: random.Random, people: _People, township: Region, as_of) -> int
             occupation=rng.choice(OCCUPATIONS),
         )
         _steps(rng, talent, identified, as_of)
-        made += 1
-    return made
+        made.append(talent)
+    # The steps are the township's work: recorded by its party committee, as the other
+    # demo generators name who decided or recorded (not the account running the command).
+    TalentStep.objects.filter(talent__in=made).update(recorded_by=f"{township.name}党委")
+    return len(made)
 
 
 def _steps(rng: random.Random, talent: Talent, identified: datetime.date, as_of) -> None:
@@ -269,6 +282,11 @@ def _studios(rng: random.Random, county: str, as_of: datetime.date) -> dict[str,
                     satisfaction="satisfied",
                 )
                 services_studios.do_close_request(None, request, on=followed, note="")
+        # Requests, deliveries and follow-ups are entered by the studio itself.
+        requests = ServiceRequest.objects.filter(studio=studio)
+        requests.update(created_by=studio.name)
+        ServiceDelivery.objects.filter(request__in=requests).update(recorded_by=studio.name)
+        FollowUp.objects.filter(request__in=requests).update(recorded_by=studio.name)
     return counts
 
 
@@ -338,6 +356,11 @@ def _courses(
                     if certified
                     else None,
                 )
+        # The passes made cultivation steps of the talent who trained: the organiser's.
+        TalentStep.objects.filter(
+            talent__person__enrolments__course=course,
+            what=services.training_step_what(course.code, course.title),
+        ).update(recorded_by=course.organiser)
     return counts
 
 

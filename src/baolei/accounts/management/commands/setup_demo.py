@@ -19,6 +19,14 @@ DEMO_GENERATORS = (
 )
 
 
+def _place(village_name: str) -> str:
+    """山川台社区居委会 → 山川台社区, 龙港村委会 → 龙港村: as its branch is named."""
+    for suffix in ("居民委员会", "村民委员会", "居委会", "村委会", "委员会"):
+        if village_name.endswith(suffix):
+            return village_name.removesuffix(suffix)
+    return village_name
+
+
 class Command(BaseCommand):
     help = (
         "Create the administrator (printing a generated password once) and demo accounts "
@@ -52,12 +60,14 @@ class Command(BaseCommand):
     def _ensure_demo_users(self, county: Region) -> dict[str, tuple[str, str]]:
         township = Region.objects.children_of(county.code).order_by("code").first()
         village = Region.objects.children_of(township.code).order_by("code").first()
+        branch_name = f"{_place(village.name)}党支部"
         wanted = [
             ("yx_zuzhibu", "阳新县委组织部", Role.ORGANISATION_DEPARTMENT, county),
             ("yx_xiangzhen", "阳新县乡村振兴局", Role.REVITALISATION_BUREAU, county),
             ("yx_leader", "阳新县领导", Role.LEADER, county),
             (f"town_{township.code}", f"{township.name}干部", Role.TOWNSHIP_OFFICER, township),
             (f"secretary_{village.code}", f"{village.name}第一书记", Role.FIRST_SECRETARY, village),
+            (f"branch_{village.code}", branch_name, Role.VILLAGE_BRANCH, village),
         ]
         created = {}
         admin = User.objects.get(username=ADMIN_USERNAME)

@@ -2,9 +2,10 @@
 
 The same job record, the same checks and the same one-transaction load as an upload,
 run at once instead of by the worker, with a progress bar on stderr. A rejected file
-exits with status 1 and prints where the rejected rows (with their reasons) were written.
-Without `--as`, the operator at the terminal imports for the whole country; with it, as
-that user, within their scope and permissions.
+exits with status 1 and prints where the rejected rows (with their reasons) were written:
+as XLSX, and for a CSV upload as CSV too, the files the job's web page offers. Without
+`--as`, the operator at the terminal imports for the whole country; with it, as that
+user, within their scope and permissions. What it prints is translated, as the pages are.
 """
 
 import shutil
@@ -21,6 +22,7 @@ from baolei.imports import jobs, pipeline
 from baolei.imports.models import ImportJob
 
 BAR_WIDTH = 30
+SHOWN_ERRORS = 20  # on the terminal; the rejected-rows files have them all
 
 
 class ProgressBar:
@@ -79,15 +81,18 @@ class Command(BaseCommand):
             sheet = pipeline.get_sheet(kind)
         except KeyError:
             raise CommandError(
-                f"unknown sheet {kind!r}; choose one of: {', '.join(sorted(pipeline.sheets()))}"
+                _("unknown sheet %(kind)s; choose one of: %(sheets)s")
+                % {"kind": kind, "sheets": ", ".join(sorted(pipeline.sheets()))}
             ) from None
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"no such file: {path}")
+            raise CommandError(_("no such file: %(path)s") % {"path": path})
         user = self._user(username)
         scope = Scope.for_user(user) if user else Scope(role=Role.SYSTEM_ADMIN, region_code=None)
         if not scope.can(sheet.import_permission):
-            raise CommandError(f"{username} may not import {kind}")
+            raise CommandError(
+                _("%(user)s may not import %(kind)s") % {"user": username, "kind": kind}
+            )
         with path.open("rb") as handle:
             job = jobs.do_create_job(
                 kind=kind,
@@ -109,7 +114,7 @@ class Command(BaseCommand):
             return None
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"no active user {username!r}")
+            raise CommandError(_("no active user %(user)s") % {"user": username})
         return user
 
     def _report(self, job: ImportJob, rejected_copy: str | None) -> None:
@@ -131,19 +136,39 @@ class Command(BaseCommand):
             return
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.message)
-        for error in job.errors[:20]:
-            self.stderr.write(f"row {error['row']}, {error['column'] or '—'}: {error['reason']}")
-        if job.error_count > 20:
-            self.stderr.write(f"… {job.error_count - 20} more")
-        where = ""
-        if job.error_file:
-            where = job.error_file.path
-            if rejected_copy:
-                shutil.copyfile(where, rejected_copy)
-                where = str(Path(rejected_copy).resolve())
+        for error in job.errors[:SHOWN_ERRORS]:
+            self.stderr.write(
+                _("row %(row)d, %(column)s: %(reason)s")
+                % {"row": error["row"], "column": error["column"] or "—", "reason": error["reason"]}
+            )
+        if job.error_count > SHOWN_ERRORS:
+            self.stderr.write(_("… %(count)d more") % {"count": job.error_count - SHOWN_ERRORS})
+        xlsx, csv = self._rejected_files(job, rejected_copy)
         message = _("Rejected: %(count)d problems, nothing was imported.") % {
             "count": job.error_count
         }
-        if where:
-            message += " " + _("Rejected rows with reasons: %(path)s") % {"path": where}
+        if xlsx:
+            message += " " + _("Rejected rows with reasons: %(path)s") % {"path": xlsx}
+        if csv:
+            message += " " + _("The same as CSV: %(path)s") % {"path": csv}
         raise CommandError(message)
+
+    def _rejected_files(self, job: ImportJob, copy_to: str | None) -> tuple[str, str]:
+        """Where the rejected rows are: the XLSX and, for a CSV upload, the CSV (UTF-8
+        with a byte-order mark), as the job's web page offers them. With `--rejected`,
+        copied there: the file of that path's kind there, the other beside it."""
+        xlsx = job.error_file.path if job.error_file else ""
+        csv = job.error_csv.path if job.error_csv else ""
+        if not copy_to:
+            return xlsx, csv
+        target = Path(copy_to)
+        if target.suffix.lower() == ".csv":
+            xlsx_to, csv_to = target.with_suffix(".xlsx"), target
+        else:
+            xlsx_to, csv_to = target, target.with_suffix(".csv")
+        copied = []
+        for source, to in ((xlsx, xlsx_to), (csv, csv_to)):
+            if source:
+                shutil.copyfile(source, to)
+            copied.append(str(to.resolve()) if source else "")
+        return copied[0], copied[1]

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from baolei.messages import CodedError
 from baolei.registry import synthetic, synthetic_drafts
+from baolei.registry.synthetic_households import YEARS
+from baolei.registry.synthetic_population import generate_village_populations
 
 
 class Command(BaseCommand):
@@ -43,6 +45,9 @@ class Command(BaseCommand):
             return
         except CodedError as error:
             raise CommandError(str(error.message)) from error
+        # The villages' rural populations, the denominator of their poverty incidence, as of
+        # the register's first income year; later years carry them forward.
+        villages = generate_village_populations(region, YEARS[0], seed)
         if progress:
             self.stdout.write("")
         self.stdout.write(
@@ -51,7 +56,8 @@ class Command(BaseCommand):
             f"{counts.years} household years, {counts.status_changes} status changes, "
             f"{counts.monitored} monitored households, {counts.cases} monitoring cases, "
             f"{counts.measures} measures, {counts.risk_events} risk events, "
-            f"{counts.pairings} pairings, {counts.visits} visits "
+            f"{counts.pairings} pairings, {counts.visits} visits, "
+            f"{villages} village populations of {YEARS[0]} "
             f"in {time.perf_counter() - started:.1f} s"
         )
         if digest:
