@@ -23,7 +23,7 @@ from baolei.api import api
 from baolei.audit import services as audit
 from baolei.imports.models import ImportJob
 from baolei.registry import choices
-from baolei.registry.models import Household, Procedure, RiskEvent
+from baolei.registry.models import Household, Member, Procedure, RiskEvent
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.registry.factories import (
@@ -280,6 +280,7 @@ def _creates_no_household(data):
 def _registry_api_checks(things):
     h = things["household"]
     base = f"/api/registry/households/{h.pk}"
+    one_member = f"{base}/members/{things['member'].pk}"
     member = {
         "id_number": "11010519491231002X",
         "name": "王芳",
@@ -293,6 +294,14 @@ def _registry_api_checks(things):
         ("/api/registry/households/{pk}", "patch", base, {"version": 1, "address": "x"}, 404),
         ("/api/registry/households/{pk}/members", "get", f"{base}/members", None, 404),
         ("/api/registry/households/{pk}/members", "post", f"{base}/members", member, 404),
+        (
+            "/api/registry/households/{pk}/members/{member_id}",
+            "patch",
+            one_member,
+            {"education": "college", "phone": "13900000000"},
+            404,
+        ),
+        ("/api/registry/households/{pk}/members/{member_id}", "delete", one_member, None, 404),
         ("/api/registry/households/{pk}/years", "get", f"{base}/years", None, 404),
         (
             "/api/registry/households/{pk}/years/{year}",
@@ -442,6 +451,9 @@ def test_bureau_of_another_county_reaches_nothing_in_the_registry_api(
                 path, data=body, content_type="application/json", headers=bearer(key)
             )
         assert response.status_code == expected, (operation, method, response.status_code)
+    member = Member.objects.select_related("person").get(pk=insiders_things["member"].pk)
+    assert member.household_id == insiders_things["household"].pk  # not removed
+    assert member.education != "college" and member.person.phone != "13900000000"
     listed = client.get(
         f"/api/registry/households?q={insiders_things['household'].number}", headers=bearer(key)
     ).json()

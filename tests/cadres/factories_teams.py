@@ -11,10 +11,12 @@ from baolei.cadres.models_teams import (
     Candidate,
     Duty,
     DutyKind,
+    FundKind,
     LeaveRequest,
     MatchingRun,
     MemberRole,
     TeamMember,
+    WorkFundEntry,
     WorkTeam,
 )
 from baolei.regions.models import Region
@@ -31,6 +33,17 @@ class WorkTeamFactory(DjangoModelFactory):
     starts_on = datetime.date(2024, 1, 1)
     ends_on = datetime.date(2026, 1, 1)
     funds = 50000
+
+
+class WorkFundEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkFundEntry
+
+    team = factory.SubFactory(WorkTeamFactory)
+    kind = FundKind.ALLOCATION
+    date = factory.SelfAttribute("team.starts_on")
+    amount = 20000
+    purpose = "县财政拨付驻村工作经费"
 
 
 class TeamMemberFactory(DjangoModelFactory):

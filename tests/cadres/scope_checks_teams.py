@@ -7,6 +7,8 @@ import datetime
 from baolei.cadres.models_teams import (
     AttendanceMonth,
     Candidate,
+    Duty,
+    DutyStatus,
     LeaveRequest,
     LeaveStatus,
     MatchingPair,
@@ -22,9 +24,12 @@ from tests.cadres.factories_teams import (
     LeaveRequestFactory,
     MatchingRunFactory,
     TeamMemberFactory,
+    WorkFundEntryFactory,
 )
 from tests.registry.factories import VILLAGE
 from tests.scoping import lacks, status, xlsx_lacks
+
+OTHER_VILLAGE = "420222100002"  # 兴国镇, without a team
 
 
 def things(insider) -> dict:
@@ -36,6 +41,7 @@ def things(insider) -> dict:
     candidate = CandidateFactory(cadre__person__name="兴国人选")
     run = MatchingRunFactory()
     pair = MatchingPair.objects.create(run=run, village_id=VILLAGE, candidate=candidate, fit=40)
+    WorkFundEntryFactory(team=member.team, purpose="兴国经费拨付")
     return {
         "member": member,
         "team": member.team,
@@ -55,6 +61,14 @@ def _unchanged(things):
         assert response.status_code in (403, 404), response.status_code
         team = WorkTeam.objects.get(pk=things["team"].pk)
         assert team.status == TeamStatus.ACTIVE and team.members.count() == 1
+        before = things["team"]
+        assert (team.dispatching_unit, team.ends_on, team.funds) == (
+            before.dispatching_unit,
+            before.ends_on,
+            before.funds,
+        )
+        assert team.duties.count() == 1 and team.fund_entries.count() == 1
+        assert Duty.objects.get(pk=things["duty"].pk).status == DutyStatus.PLANNED
         assert TeamMember.objects.get(pk=things["member"].pk).ended_on is None
         assert not AttendanceMonth.objects.exists()
         assert LeaveRequest.objects.filter(status=LeaveStatus.PENDING).count() == 2
@@ -76,6 +90,10 @@ def page_checks(things: dict) -> list:
         ("cadres:team_create", "get", "/cadres/teams/new/", status(200)),
         ("cadres:team_create", "post", "/cadres/teams/new/", _creates_no_team(things)),
         ("cadres:team_detail", "get", t, gone),
+        ("cadres:team_edit", "get", f"{t}edit/", gone),
+        ("cadres:team_edit", "post", f"{t}edit/", same),
+        ("cadres:fund_add", "get", f"{t}funds/new/", gone),
+        ("cadres:fund_add", "post", f"{t}funds/new/", same),
         ("cadres:member_add", "get", f"{t}members/new/", gone),
         ("cadres:member_add", "post", f"{t}members/new/", same),
         ("cadres:team_recall", "post", f"{t}recall/", same),
@@ -174,11 +192,71 @@ def _no_run(things):
     return check
 
 
+def team_write_api_checks(things: dict) -> list:
+    """The writes on a team, its duties and ledger, and the list below the rule."""
+    team, member, same = things["team"], things["member"], _unchanged(things)
+    t, m = f"/api/cadres/teams/{team.pk}", f"/api/cadres/members/{member.pk}"
+    # valid bodies: tests/cadres/test_team_writes_scope.py sends them as the insider
+    new_team = {"village_code": OTHER_VILLAGE, "dispatching_unit": "x", "starts_on": "2025-01-01"}
+    cadre = things["candidate"].cadre_id
+    joins = {"cadre_id": cadre, "role": "member", "starts_on": "2024-02-01"}
+    duty = {"kind": "service", "description": "x", "due_on": "2024-09-30"}
+    entry = {"kind": "allocation", "date": "2024-02-01", "amount": "100", "purpose": "x"}
+    below = "/api/cadres/attendance/below"
+    return [
+        ("/api/cadres/teams", "post", "/api/cadres/teams", new_team, same),
+        ("/api/cadres/teams/{pk}", "patch", t, {"dispatching_unit": "x"}, same),
+        ("/api/cadres/teams/{pk}/members", "post", f"{t}/members", joins, same),
+        (
+            "/api/cadres/teams/{pk}/recall",
+            "post",
+            f"{t}/recall",
+            {"on": "2024-06-01", "reason": "x"},
+            same,
+        ),
+        (
+            "/api/cadres/members/{pk}/rotate",
+            "post",
+            f"{m}/rotate",
+            {"cadre_id": cadre, "on": "2025-01-01"},
+            same,
+        ),
+        (
+            "/api/cadres/members/{pk}/end",
+            "post",
+            f"{m}/end",
+            {"ended_on": "2024-06-01", "reason": "recalled"},
+            same,
+        ),
+        ("/api/cadres/teams/{pk}/duties", "post", f"{t}/duties", duty, same),
+        (
+            "/api/cadres/duties/{pk}/status",
+            "put",
+            f"/api/cadres/duties/{things['duty'].pk}/status",
+            {"status": "done", "done_on": "2024-05-01"},
+            same,
+        ),
+        ("/api/cadres/teams/{pk}/funds", "get", f"{t}/funds", None, status(404)),
+        ("/api/cadres/teams/{pk}/funds", "post", f"{t}/funds", entry, same),
+        # JSON escapes Chinese characters: look for the village's code instead
+        ("/api/cadres/attendance/below", "get", f"{below}?year=2024", None, lacks(VILLAGE)),
+        (
+            "/api/cadres/attendance/below",
+            "get",
+            f"{below}?year=2024&month=3",
+            None,
+            lacks(VILLAGE),
+        ),
+        ("/api/cadres/attendance/below", "get", f"{below}?region=420222100", None, status(404)),
+    ]
+
+
 def api_checks(things: dict) -> list:
     team, member, run, pair = things["team"], things["member"], things["run"], things["pair"]
     same = _unchanged(things)
     month = f"/api/cadres/members/{member.pk}/attendance/2024/3"
     return [
+        *team_write_api_checks(things),
         ("/api/cadres/teams", "get", "/api/cadres/teams", None, lacks("兴国书记")),
         ("/api/cadres/teams/{pk}", "get", f"/api/cadres/teams/{team.pk}", None, status(404)),
         (

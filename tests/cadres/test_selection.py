@@ -2,6 +2,7 @@
 specific region, the candidate page, and the gaps."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -150,12 +151,14 @@ def test_the_rules_page_saves_the_countys_rules(client_county_admin):
         "min_education": Education.UNDERGRADUATE,
         "keywords": "党建",
         "monitored_threshold": "8",
+        "poverty_incidence_threshold": "2.5",
         "poverty_threshold": "30",
     }
     response = client_county_admin.post("/cadres/teams/rules/?region=420222&year=2025", data)
     assert response.status_code == 302
     rules = selection.selection_rules("420222100001", 2025)
     assert (rules.max_age, rules.min_experience_years, rules.keyword_list()) == (40, 3, ["党建"])
+    assert rules.poverty_incidence_threshold == Decimal("2.5")
     attendance = {"which": "attendance", "min_days_month": "18", "min_days_year": "200"}
     attendance["short_leave_days"] = "2"
     client_county_admin.post("/cadres/teams/rules/?region=420222&year=2025", attendance)

@@ -460,6 +460,102 @@ def test_a_status_is_not_changed_by_import(insider):
     assert "changes only through an identification or exit procedure" in reason
 
 
+def test_a_monitoring_type_is_not_changed_by_import(insider):
+    """Only the monitoring procedures change it: a file that tries is rejected on the row
+    and column that try, with the reason, and nothing of the file is saved."""
+    rows = register(2)
+    load(insider, csv_bytes(rows))
+    monitored = Household.objects.get(number=rows[3]["户编号"])
+    Household.objects.filter(pk=monitored.pk).update(monitoring_type="unstable")
+    rows[0]["监测对象类型"] = "边缘易致贫户"  # none so far
+    rows[3]["监测对象类型"] = "突发严重困难户"  # another type
+    rows[1]["文化程度"] = "高中"  # changes that must not be saved either
+    rows[4]["文化程度"] = "高中"
+    before = list(Household.objects.order_by("pk").values_list("monitoring_type", "version"))
+
+    errors = rejected(insider, rows)
+
+    assert [(row, column) for row, column, _reason in errors] == [
+        (2, "监测对象类型"),
+        (5, "监测对象类型"),
+    ]
+    assert errors[0][2] == (
+        "The household's monitoring type is —: it changes only through the monitoring "
+        "procedures (identification for monitoring, risk elimination), not by import."
+    )
+    assert "脱贫不稳定户" in errors[1][2] and "not by import" in errors[1][2]
+    assert list(Household.objects.order_by("pk").values_list("monitoring_type", "version")) == (
+        before
+    )
+    assert not Member.objects.filter(education=choices.Education.SENIOR).exists()
+
+
+def test_a_monitoring_type_the_household_has_may_be_repeated(insider):
+    """An export loads again: the same type, or an empty cell, is no change."""
+    rows = register(2)
+    load(insider, csv_bytes(rows))
+    Household.objects.filter(number=rows[0]["户编号"]).update(monitoring_type="unstable")
+    rows[0]["监测对象类型"] = "脱贫不稳定户"
+    rows[3]["地址"] = "兴国镇新街"
+
+    outcome = load(insider, csv_bytes(rows))
+
+    assert outcome.status == ImportJob.Status.DONE, outcome.shown
+    assert outcome.counts["households_updated"] == 1
+    types = dict(Household.objects.values_list("number", "monitoring_type"))
+    assert types == {rows[0]["户编号"]: "unstable", rows[3]["户编号"]: ""}
+
+
+def test_whether_an_existing_household_is_registered_poor_is_left_alone(insider):
+    """A monitored household that was never registered as poor stays so when a file
+    updates it (the sheet has no such column, and the status may not change)."""
+    HouseholdFactory(
+        number="420222100001900000",
+        village_id=VILLAGE,
+        registered_poor=False,
+        status="",
+        status_since=None,
+        monitoring_type="marginal",
+    )
+    rows = register(1)  # 420222100001900000, with a status on the head's row
+    rows[0]["贫困户状态"] = ""
+    rows[0]["地址"] = "兴国镇新街"
+
+    outcome = load(insider, csv_bytes(rows))
+
+    assert outcome.status == ImportJob.Status.DONE, outcome.shown
+    household = Household.objects.get(number="420222100001900000")
+    assert household.address == "兴国镇新街"
+    assert (household.registered_poor, household.status, household.monitoring_type) == (
+        False,
+        "",
+        "marginal",
+    )
+    rows[0]["贫困户状态"] = "未脱贫"
+    errors = rejected(insider, rows)
+    assert [(row, column) for row, column, _reason in errors] == [(2, "贫困户状态")]
+
+
+def test_a_new_household_gets_what_creation_gives_it(insider):
+    """As `do_create_household`: registered as poor exactly when it has a status; a
+    monitoring type of the register being entered comes with it."""
+    rows = [
+        *family("420222100001700001", 600),
+        *family("420222100001700002", 610, **{"贫困户状态": ""}),
+        *family("420222100001700003", 620, **{"贫困户状态": "", "监测对象类型": "边缘易致贫户"}),
+    ]
+
+    outcome = load(insider, csv_bytes(rows))
+
+    assert outcome.status == ImportJob.Status.DONE, outcome.shown
+    households = Household.objects.order_by("number")
+    assert list(households.values_list("registered_poor", "status", "monitoring_type")) == [
+        (True, "lifted_with_policy", ""),
+        (False, "", ""),
+        (False, "", "marginal"),
+    ]
+
+
 def test_a_household_number_of_another_scope(insider):
     HouseholdFactory(number="FAR-2", village_id=NEIGHBOUR_VILLAGE)
     rows = [person("FAR-2", 60)]

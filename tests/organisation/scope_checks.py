@@ -6,7 +6,9 @@ import datetime
 
 from baolei.organisation.models import (
     CommitteePost,
+    Election,
     HostEntity,
+    HouseholdLink,
     MemberTransfer,
     PartyMember,
     PartyOrganisation,
@@ -28,12 +30,16 @@ def things(insider) -> dict:
     member = PartyMemberFactory(branch=organisation, person__name="兴国镇秘密党员")
     link = HouseholdLinkFactory(member=member)
     post = CommitteePostFactory(person__name="兴国镇秘密书记")
+    election = Election.objects.create(
+        region_code=VILLAGE, held_on=datetime.date(2021, 3, 20), note="兴国镇秘密选举"
+    )
     return {
         "entity": entity,
         "organisation": organisation,
         "member": member,
         "link": link,
         "post": post,
+        "election": election,
     }
 
 
@@ -48,7 +54,9 @@ def _unchanged(things: dict):
         member = PartyMember.objects.get(pk=things["member"].pk)
         assert member.branch_id == organisation.pk and not MemberTransfer.objects.exists()
         assert CommitteePost.objects.get(pk=things["post"].pk).ended_on is None
-        assert things["link"].__class__.objects.get(pk=things["link"].pk).ended_on is None
+        assert HouseholdLink.objects.get(pk=things["link"].pk).ended_on is None
+        assert HouseholdLink.objects.filter(member=member).count() == 1
+        assert list(Election.objects.values_list("pk", flat=True)) == [things["election"].pk]
 
     return check
 
@@ -193,6 +201,7 @@ def _api_status(code, things):
 
 def api_checks(things: dict) -> list:
     o, e, m = things["organisation"], things["entity"], things["member"]
+    link = things["link"]
     base = "/api/organisation"
     today = datetime.date.today().isoformat()
     gone = _api_status(404, things)
@@ -253,6 +262,30 @@ def api_checks(things: dict) -> list:
             "post",
             f"{base}/members/{m.pk}/transfer",
             {"to_branch_id": o.pk, "transferred_on": today, "reason": "x"},
+            gone,
+        ),
+        (f"{base}/members/{{pk}}/links", "get", f"{base}/members/{m.pk}/links", None, gone),
+        (
+            f"{base}/members/{{pk}}/links",
+            "post",
+            f"{base}/members/{m.pk}/links",
+            {"household_id": link.household_id, "started_on": today},
+            gone,
+        ),
+        (
+            f"{base}/links/{{pk}}/end",
+            "post",
+            f"{base}/links/{link.pk}/end",
+            {"ended_on": today},
+            gone,
+        ),
+        (f"{base}/elections", "get", f"{base}/elections", None, lacks("兴国镇秘密选举")),
+        (f"{base}/elections", "get", f"{base}/elections?region={VILLAGE}", None, gone),
+        (
+            f"{base}/committees/{{code}}/elections",
+            "post",
+            f"{base}/committees/{VILLAGE}/elections",
+            {"held_on": today, "kind": "by_election", "note": "越界补选"},
             gone,
         ),
         (

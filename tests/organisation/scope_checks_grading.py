@@ -21,6 +21,7 @@ from tests.scoping import lacks, status, xlsx_lacks
 
 BRANCH_NAME = "兴国镇山川台社区测试党支部"
 TASK = "兴国镇的整改任务：选好带头人"
+CRITERION = "Secretary post vacant for six months"  # the factories' criterion
 
 
 def things(insider) -> dict:
@@ -47,6 +48,8 @@ def _nothing_changed(things) -> None:
     assert GradingChecklist.objects.count() == 1
     assert WeakBranchDesignation.objects.count() == 1
     assert WeakCriterion.objects.filter(region_code__startswith="420281").count() == 0
+    criteria = WeakCriterion.objects.values_list("region_code", "name", "rule")
+    assert list(criteria) == [("420222", CRITERION, "manual")]
     assert LifeRecord.objects.count() == 1
 
 
@@ -151,6 +154,7 @@ def api_checks(things: dict) -> list:
         _nothing_changed(things)
 
     indicator = things["checklist"].indicators.first()
+    criterion = things["designation"].criteria.get()
     scores = {"scores": [{"indicator_id": indicator.pk, "score": "1"}]}
     meeting = {
         "organisation_id": b.pk,
@@ -178,6 +182,33 @@ def api_checks(things: dict) -> list:
             f"{base}/weak-branches?year=2024",
             None,
             lacks(b.name),
+        ),
+        (
+            f"{base}/weak-branches",
+            "post",
+            f"{base}/weak-branches",
+            {
+                "organisation_id": b.pk,
+                "year": 2025,
+                "criteria_ids": [criterion.pk],
+                "reason": "越界认定",
+            },
+            refused,
+        ),
+        (f"{base}/weak-criteria", "get", f"{base}/weak-criteria?year=2024", None, lacks(CRITERION)),
+        (
+            f"{base}/weak-criteria",
+            "post",
+            f"{base}/weak-criteria",
+            {"region_code": "420222", "year": 2024, "name": "越界标准"},
+            refused,
+        ),
+        (
+            f"{base}/weak-criteria/{{pk}}",
+            "patch",
+            f"{base}/weak-criteria/{criterion.pk}",
+            {"name": "越界改名", "rule": "lagging_grade"},
+            refused,
         ),
         (f"{base}/tasks", "get", f"{base}/tasks", None, lacks(TASK)),
         (f"{base}/tasks/{{pk}}", "get", f"{base}/tasks/{t.pk}", None, not_found),

@@ -2,6 +2,7 @@
 the services' refusals as 422 with the field, and the figures of the pages."""
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -258,4 +259,4 @@ def test_a_parent_outside_the_scope_is_not_named_back(client, key):
     )
     assert response.status_code == 422
     assert response.json()["field"] == "parent_id"
-    assert "大冶" not in response.content.decode()
+    assert "大冶" not in json.dumps(response.json(), ensure_ascii=False)

@@ -195,6 +195,66 @@ def test_the_status_is_not_editable(insider):
     assert household.status == choices.PovertyStatus.LIFTED_WITH_POLICY
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("registered_poor", False), ("monitoring_type", choices.MonitoringType.MARGINAL)],
+)
+def test_what_only_procedures_change_is_refused_to_every_caller(insider, field, value):
+    """The form and the API no longer send them; the service refuses them too, so that
+    no caller (a command, another app, a future form) can bypass the procedures."""
+    household = HouseholdFactory(registered_poor=True, monitoring_type="")
+    with pytest.raises(services.RegistryError) as caught:
+        services_households.do_update_household(
+            insider, household, household.version, address="新地址", **{field: value}
+        )
+    assert (caught.value.code, caught.value.field) == ("changed_by_procedure", field)
+    assert "procedure" in str(caught.value.message)
+    household.refresh_from_db()
+    assert household.registered_poor is True and household.monitoring_type == ""
+    assert household.address == "兴国镇山川台" and household.version == 1
+
+
+def test_the_value_a_household_has_passes_as_no_change(insider):
+    household = HouseholdFactory(registered_poor=False, monitoring_type="marginal")
+    services_households.do_update_household(
+        insider, household, 1, registered_poor=False, monitoring_type="marginal", address="新"
+    )
+    household.refresh_from_db()
+    assert (household.registered_poor, household.monitoring_type) == (False, "marginal")
+    assert household.address == "新" and household.version == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "registered"), [(choices.PovertyStatus.NOT_LIFTED, True), ("", False)]
+)
+def test_a_new_household_is_registered_poor_exactly_when_it_has_a_status(
+    insider, status, registered
+):
+    household = services_households.do_create_household(
+        insider, village=VILLAGE, number="H-0010", status=status
+    )
+    assert household.registered_poor is registered
+    with pytest.raises(services.RegistryError) as caught:
+        services_households.do_create_household(
+            insider,
+            village=VILLAGE,
+            number="H-0011",
+            status=status,
+            registered_poor=not registered,
+        )
+    assert (caught.value.code, caught.value.field) == ("changed_by_procedure", "registered_poor")
+    assert not Household.objects.filter(number="H-0011").exists()
+
+
+def test_a_household_entered_as_monitored_keeps_its_type(insider):
+    """An existing register being entered: the monitoring type comes with it, like the
+    status (the importer does this; the form and the API do not offer it)."""
+    household = services_households.do_create_household(
+        insider, village=VILLAGE, number="H-0012", monitoring_type="marginal"
+    )
+    assert household.monitoring_type == "marginal" and household.registered_poor is False
+
+
 def test_moving_a_household_moves_its_people(insider):
     household = HouseholdFactory()
     member = MemberFactory(household=household)

@@ -135,11 +135,9 @@ def test_incomes_assurances_monitoring_pairings_and_visits_are_in_place():
     assert 6000 <= latest[len(latest) // 2] <= 20000  # the median household
     monitored = Household.objects.exclude(monitoring_type="")
     assert 0 < monitored.count() < HOUSEHOLDS * 0.15
-    # Every monitored household has a case open (being identified or monitored).
-    open_cases = MonitoringCase.objects.filter(
-        status__in=[choices.CaseStatus.IDENTIFYING, choices.CaseStatus.MONITORED]
-    )
-    assert set(open_cases.values_list("household_id", flat=True)) == set(
+    # Every monitored household has a case whose identification was approved.
+    monitored_cases = MonitoringCase.objects.filter(status=choices.CaseStatus.MONITORED)
+    assert set(monitored_cases.values_list("household_id", flat=True)) == set(
         monitored.values_list("id", flat=True)
     )
     assert Pairing.objects.filter(ended_on__isnull=True).count() == HOUSEHOLDS
@@ -192,6 +190,25 @@ def test_every_case_has_its_procedures_with_dated_steps():
     overdue = views_outcomes.open_identifications(Scope("revitalisation_bureau", "420222"), AS_OF)
     expected = {c.pk for c in identifying if (AS_OF - c.opened_on).days > 15}
     assert expected and {p.case_id for p in overdue} == expected
+
+
+def test_a_household_gets_its_monitoring_type_only_when_its_identification_is_approved():
+    """The demo showed a monitoring type on households whose case was still being
+    identified; in the register the type comes with the county's approval
+    (procedures._on_approved). Each household's type is its approved case's, the cases
+    being identified leave their households without one."""
+    generate(households=3000)
+    identifying = MonitoringCase.objects.filter(status=choices.CaseStatus.IDENTIFYING)
+    assert identifying.count() > 5
+    waiting = Household.objects.filter(monitoring_cases__in=identifying)
+    assert set(waiting.values_list("monitoring_type", flat=True)) == {""}
+    types = dict(Household.objects.exclude(monitoring_type="").values_list("id", "monitoring_type"))
+    approved = MonitoringCase.objects.filter(status=choices.CaseStatus.MONITORED)
+    assert dict(approved.values_list("household_id", "monitoring_type")) == types
+    assert all(
+        case.procedures.get(kind=Procedure.Kind.MONITORING).outcome == Procedure.Outcome.APPROVED
+        for case in approved
+    )
 
 
 def test_the_overdue_page_lists_the_generated_cases(client_county_admin):

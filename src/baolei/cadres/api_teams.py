@@ -1,5 +1,7 @@
 """The teams part of the cadres API (mounted under /api/cadres/): work teams, first
 secretaries, attendance, leave, candidates with their criteria, gaps and matching runs.
+The writes on teams, members and duties, the work-fund ledger and the list of those below
+the attendance rule are in `api_team_writes`, on this same router.
 
 Scoped like the pages: outside the scope is 404, a missing permission 403, a refusal of
 the services 422 with the field at fault. Matching needs VIEW_DISCIPLINE (it reads the
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -18,10 +21,11 @@ from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
-from baolei.cadres import selection
+from baolei.cadres import selection, services_funds
 from baolei.cadres import services_teams as services
 from baolei.cadres.models_teams import (
     Candidate,
+    Duty,
     LeaveRequest,
     MatchingPair,
     MatchingRun,
@@ -53,6 +57,16 @@ class MemberOut(Schema):
     end_reason: str
 
 
+class DutyOut(Schema):
+    id: int
+    kind: str
+    description: str
+    due_on: datetime.date
+    status: str
+    done_on: datetime.date | None
+    result: str
+
+
 class TeamOut(Schema):
     id: int
     village_code: str
@@ -60,11 +74,15 @@ class TeamOut(Schema):
     dispatching_unit: str
     starts_on: datetime.date
     ends_on: datetime.date
-    funds: Decimal
+    funds: Decimal = Field(description="Work funds planned for the term.")
+    funds_allocated: Decimal = Field(description="Allocated, by the work-fund ledger.")
+    funds_spent: Decimal = Field(description="Spent, by the work-fund ledger.")
+    funds_balance: Decimal
     status: str
     ended_on: datetime.date | None
     recall_reason: str
     members: list[MemberOut]
+    duties: list[DutyOut]
 
 
 class FirstSecretaryOut(Schema):
@@ -159,6 +177,11 @@ class PairOut(Schema):
     candidate_name: str | None
     fit: int
     reasons: list[ReasonOut]
+    needs: dict = Field(
+        description="The village's needs as matched: weak_branch, monitored, registered, "
+        "industry, high_poverty and its poverty_basis (incidence, or registered where no "
+        "rural population is recorded), incidence and poverty_threshold."
+    )
     adjusted: bool
 
 
@@ -210,21 +233,53 @@ def _member_out(member: TeamMember) -> dict:
     }
 
 
-def _team_out(team: WorkTeam) -> dict:
-    members = team.members.select_related("cadre__person").order_by("ended_on", "role", "id")
+def _duty_out(duty: Duty) -> dict:
     return {
-        "id": team.pk,
-        "village_code": team.village_id,
-        "village_name": team.village.name,
-        "dispatching_unit": team.dispatching_unit,
-        "starts_on": team.starts_on,
-        "ends_on": team.ends_on,
-        "funds": team.funds,
-        "status": team.status,
-        "ended_on": team.ended_on,
-        "recall_reason": team.recall_reason,
-        "members": [_member_out(m) for m in members],
+        "id": duty.pk,
+        "kind": duty.kind,
+        "description": duty.description,
+        "due_on": duty.due_on,
+        "status": duty.status,
+        "done_on": duty.done_on,
+        "result": duty.result,
     }
+
+
+def _with_details(teams: QuerySet[WorkTeam]) -> QuerySet[WorkTeam]:
+    """Teams with their village, members and duties fetched alongside."""
+    members = TeamMember.objects.select_related("cadre__person").order_by("ended_on", "role", "id")
+    return teams.select_related("village").prefetch_related(
+        Prefetch("members", queryset=members), "duties"
+    )
+
+
+def _teams_out(teams: list[WorkTeam]) -> list[dict]:
+    """`TeamOut` of teams from `_with_details`, the ledgers' totals in one query."""
+    totals = services_funds.totals_by_team(teams)
+    return [
+        {
+            "id": team.pk,
+            "village_code": team.village_id,
+            "village_name": team.village.name,
+            "dispatching_unit": team.dispatching_unit,
+            "starts_on": team.starts_on,
+            "ends_on": team.ends_on,
+            "funds": team.funds,
+            "funds_allocated": totals[team.pk].allocated,
+            "funds_spent": totals[team.pk].spent,
+            "funds_balance": totals[team.pk].balance,
+            "status": team.status,
+            "ended_on": team.ended_on,
+            "recall_reason": team.recall_reason,
+            "members": [_member_out(m) for m in team.members.all()],
+            "duties": [_duty_out(d) for d in team.duties.all()],
+        }
+        for team in teams
+    ]
+
+
+def _team_out(team: WorkTeam) -> dict:
+    return _teams_out([_with_details(WorkTeam.objects.filter(pk=team.pk)).get()])[0]
 
 
 def _region(scope: Scope, code: str | None) -> str | None:
@@ -251,18 +306,18 @@ def list_teams(
     request: HttpRequest, region: str | None = None, status: str = TeamStatus.ACTIVE.value
 ):
     scope = _require(request, Perm.VIEW)
-    teams = scoped(WorkTeam.objects.select_related("village"), scope)
+    teams = scoped(WorkTeam.objects.all(), scope)
     if _region(scope, region):
         teams = teams.filter(codes.within("village_id", region))
     if status:
         teams = teams.filter(status=status)
-    return [_team_out(team) for team in teams[:1000]]
+    return _teams_out(list(_with_details(teams)[:1000]))
 
 
 @router.get("/teams/{pk}", response=TeamOut, summary="One work team with its members")
 def get_team(request: HttpRequest, pk: int):
     scope = _require(request, Perm.VIEW)
-    return _team_out(get_in_scope(WorkTeam.objects.select_related("village"), scope, pk=pk))
+    return _teams_out([get_in_scope(_with_details(WorkTeam.objects.all()), scope, pk=pk)])[0]
 
 
 @router.get(
@@ -488,11 +543,12 @@ def _run_out(run: MatchingRun) -> dict:
                 "reasons": [
                     {
                         "reason": code,
-                        "label": str(selection.REASON_LABELS.get(code, code)),
+                        "label": selection.reason_label(code, pair.needs),
                         "points": points,
                     }
                     for code, points in pair.reasons
                 ],
+                "needs": pair.needs,
                 "adjusted": pair.adjusted,
             }
         )
@@ -589,3 +645,8 @@ def discard_run(request: HttpRequest, pk: int):
     except services.TeamsError as error:
         return _error(error)
     return _run_out(run)
+
+
+# The writes on work teams, their ledgers and the list of those below the attendance rule
+# are on this router too (a path's methods must share one router): see api_team_writes.
+from baolei.cadres import api_team_writes  # noqa: E402, F401

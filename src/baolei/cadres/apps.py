@@ -19,6 +19,7 @@ class CadresConfig(AppConfig):
             models.LeaderCandidate,
             models.LeaderDevelopment,
             models.WorkTeam,
+            models.WorkFundEntry,
             models.TeamMember,
             models.Duty,
             models.AttendanceRule,

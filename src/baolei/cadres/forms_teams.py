@@ -1,6 +1,7 @@
 """Forms of the work-team pages: plain input checks; the rules live in the services."""
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -11,10 +12,12 @@ from baolei.cadres.models_teams import (
     DutyKind,
     DutyStatus,
     EndReason,
+    FundKind,
     Industry,
     MemberRole,
     SelectionRules,
 )
+from baolei.cadres.services_teams import attendance_period
 from baolei.forms import BulmaFormMixin
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -84,7 +87,29 @@ class DutyForm(BulmaFormMixin, forms.Form):
 
 class DutyStatusForm(BulmaFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=DutyStatus.choices)
+    done_on = forms.DateField(
+        label=_("Done on"), widget=DATE, required=False, help_text=_("Empty: today.")
+    )
     result = forms.CharField(label=_("Result"), max_length=500, required=False)
+
+
+class TeamEditForm(BulmaFormMixin, forms.Form):
+    """What a team is, not what happened to it (see `services_teams.do_update_team`)."""
+
+    dispatching_unit = forms.CharField(label=_("Dispatching unit"), max_length=120)
+    ends_on = forms.DateField(label=_("Term ends"), widget=DATE)
+    funds = forms.DecimalField(
+        label=_("Work funds (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+
+
+class FundEntryForm(BulmaFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FundKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
 
 
 class AttendanceForm(BulmaFormMixin, forms.Form):
@@ -99,17 +124,11 @@ class PeriodForm(forms.Form):
     month = forms.IntegerField(min_value=1, max_value=12, required=False)
 
     def period(self) -> tuple[int, int | None]:
-        """The year and month asked for (month None: the year so far). Nothing asked: the
-        last complete month, since the current one is not over and would put everyone
-        below the rule."""
-        if not self.is_valid() or not (self.data.get("year") or self.data.get("month")):
-            return last_complete_month()
-        return self.cleaned_data["year"] or timezone.localdate().year, self.cleaned_data["month"]
-
-
-def last_complete_month(today: datetime.date | None = None) -> tuple[int, int]:
-    previous = (today or timezone.localdate()).replace(day=1) - datetime.timedelta(days=1)
-    return previous.year, previous.month
+        """The year and month asked for, with the defaults of `attendance_period` (the
+        same for the page, its export and the API)."""
+        if not self.is_valid():
+            return attendance_period(None, None)
+        return attendance_period(self.cleaned_data["year"], self.cleaned_data["month"])
 
 
 class LeaveForm(BulmaFormMixin, forms.Form):
@@ -141,6 +160,7 @@ class SelectionRulesForm(BulmaFormMixin, forms.ModelForm):
             "min_education",
             "keywords",
             "monitored_threshold",
+            "poverty_incidence_threshold",
             "poverty_threshold",
         ]
         widgets = {"reference_date": DATE}

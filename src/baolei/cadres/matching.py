@@ -8,11 +8,14 @@ every point can be explained to the officer as (reason, points):
 | reason       | village need                           | candidate strength           | points |
 |--------------|----------------------------------------|------------------------------|--------|
 | weak_branch  | branch graded weak and lax (软弱涣散)  | worked with weak branches    | 40     |
-| high_poverty | registered poor households ≥ threshold | targeted-assistance work     | 30     |
+| high_poverty | poverty incidence ≥ threshold (*)      | targeted-assistance work     | 30     |
 | monitored    | open monitoring cases (1 point each)   | targeted-assistance work     | ≤ 20   |
 | industry     | main industry                          | that industry among theirs   | 25     |
 | agriculture  | main industry is farming, herding, ... | agricultural experience      | 10     |
 | local        | the village's township                 | works in that township       | 5      |
+
+(*) Where the village's rural population is not recorded, registered poor households ≥
+their threshold instead (see `selection.village_needs`).
 
 The solver is `scipy.optimize.linear_sum_assignment` on the score matrix (maximising),
 which also handles more candidates than villages or the reverse: every village gets a

@@ -297,5 +297,6 @@ from baolei.cadres.models_teams import (  # noqa: E402, F401
     SelectionRules,
     TeamMember,
     VillageProfile,
+    WorkFundEntry,
     WorkTeam,
 )

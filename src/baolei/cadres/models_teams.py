@@ -79,6 +79,11 @@ class Industry(models.TextChoices):
     CRAFTS = "crafts", _("Handicrafts")  # 手工业
 
 
+class FundKind(models.TextChoices):
+    ALLOCATION = "allocation", _("Allocated")  # 拨付
+    EXPENDITURE = "expenditure", _("Spent")  # 支出
+
+
 class CandidateStatus(models.TextChoices):
     POOL = "pool", _("In the pool")  # 备选
     APPOINTED = "appointed", _("Appointed")  # 已选派
@@ -133,6 +138,43 @@ class WorkTeam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village_id} {self.dispatching_unit}"
+
+
+class WorkFundEntry(models.Model):
+    """One line of a team's work-fund ledger (工作经费台账): money allocated to the team or
+    spent by it, dated, with its purpose. The team's `funds` is the amount planned for its
+    term; the ledger is what was actually allocated and spent. Lines are never changed or
+    deleted: a mistake is put right by a line the other way, so the ledger stays a record."""
+
+    scope_field = "team__village_id"
+
+    team = models.ForeignKey(
+        WorkTeam, verbose_name=_("work team"), on_delete=models.CASCADE, related_name="fund_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=FundKind.choices)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("work-fund entry")
+        verbose_name_plural = _("work-fund entries")
+        ordering = ["team_id", "date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fund_entry_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.date} {self.kind} {self.amount}"
 
 
 class TeamMember(models.Model):
@@ -346,6 +388,17 @@ class SelectionRules(models.Model):
     monitored_threshold = models.PositiveSmallIntegerField(
         _("villages with at least this many monitored households need a first secretary"),
         default=10,
+    )
+    poverty_incidence_threshold = models.DecimalField(
+        _("poverty incidence (%) that makes a village's poverty high"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "For villages whose rural population is recorded; the others are judged by the "
+            "number of registered poor households below."
+        ),
     )
     poverty_threshold = models.PositiveSmallIntegerField(
         _("registered poor households that make a village's poverty high"), default=30

@@ -10,6 +10,13 @@ A village needs a first secretary when its branch is graded weak and lax
 (`organisation.grading.weak_village_codes`) or it has at least the rules'
 `monitored_threshold` open monitoring cases; a gap is such a village without an active
 first secretary.
+
+A village's poverty is high, for matching, when its poverty incidence reaches the rules'
+`poverty_incidence_threshold` (3% by default): the incidence is the registry's own
+(`registry.rules.incidence_verdict` on `poor_people` and the rural population recorded
+for the year or carried forward). A village without a recorded population is judged by
+the number of its registered poor households against `poverty_threshold` instead, and the
+needs say which basis was used.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -53,14 +61,16 @@ from baolei.messages import lazy_format
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import choices as registry_choices
+from baolei.registry import rules as registry_rules
 from baolei.registry.idnumbers import age_on
-from baolei.registry.models import Household, MonitoringCase
+from baolei.registry.models import AnnualStandard, Household, MonitoringCase
 
 OPEN_CASES = (registry_choices.CaseStatus.IDENTIFYING, registry_choices.CaseStatus.MONITORED)
 EDUCATION_ORDER = list(Education.values)  # highest first
 
 REASON_LABELS = {
     "weak_branch": _("Weak and lax branch × experience with weak branches"),
+    # The label of runs made before the basis was recorded (always the count then).
     "high_poverty": _("Many registered poor households × targeted-assistance experience"),
     "monitored": _("Monitored households × targeted-assistance experience"),
     "industry": _("Main industry among the candidate's industries"),
@@ -260,6 +270,10 @@ def weak_villages(region_code: str, year: int) -> set[str]:
     return {code for code in weak_village_codes(region_code, year) if code.startswith(region_code)}
 
 
+INCIDENCE = "incidence"
+REGISTERED = "registered"
+
+
 @dataclass
 class Need:
     village: Region
@@ -269,6 +283,11 @@ class Need:
     industry: str
     has_first_secretary: bool
     high_poverty: bool = False
+    # How `high_poverty` was judged: INCIDENCE (with the figure, "3.50% (7/200)") or,
+    # without a recorded population, REGISTERED; and the threshold it was judged by.
+    poverty_basis: str = REGISTERED
+    incidence: str = ""
+    poverty_threshold: str = ""
 
     @property
     def needs_one(self) -> bool:
@@ -292,11 +311,41 @@ class Need:
             "monitored": self.monitored,
             "industry": self.industry,
             "high_poverty": self.high_poverty,
+            "poverty_basis": self.poverty_basis,
+            "incidence": self.incidence,
+            "poverty_threshold": self.poverty_threshold,
         }
 
 
-def village_needs(region_code: str, year: int) -> list[Need]:
-    """Every village of the region with its needs (set-based: one query per figure)."""
+def _judge_poverty(need: Need, rules: SelectionRules, poor: int, population, year: int) -> None:
+    """Set `need.high_poverty` and its basis: the incidence where the village's rural
+    population is recorded, else the count of registered poor households.
+
+    The incidence is computed and compared by the registry's `incidence_verdict`, given a
+    standard whose limits are the rules' threshold: "below the limit" is then "not high",
+    and the measured figure is the one the registry's pages show. No second formula."""
+    if population is None:
+        need.poverty_basis = REGISTERED
+        need.high_poverty = need.registered >= rules.poverty_threshold
+        need.poverty_threshold = str(rules.poverty_threshold)
+        return
+    threshold = rules.poverty_incidence_threshold
+    limits = AnnualStandard(
+        year=year, village_incidence_limit=threshold, western_incidence_limit=threshold
+    )
+    verdict = registry_rules.incidence_verdict(need.village.code, poor, population, limits, year)
+    criterion = verdict.criteria[0]
+    need.poverty_basis = INCIDENCE
+    need.high_poverty = criterion.checked and not criterion.passed
+    need.incidence = criterion.measured
+    need.poverty_threshold = f"{registry_rules.percent(Decimal(threshold))}%"
+
+
+def village_needs(region_code: str, year: int, *, only_gaps: bool = False) -> list[Need]:
+    """Every village of the region with its needs (set-based: one query per figure), or
+    with `only_gaps` the villages that need a first secretary and lack one: their poverty
+    alone is then judged, so that the people of the whole register are not counted for a
+    few villages."""
     rules = selection_rules(region_code, year)
     villages = list(Region.objects.within(region_code).filter(level=Level.VILLAGE))
     inside = codes.within("household__village_id", region_code)
@@ -332,16 +381,31 @@ def village_needs(region_code: str, year: int) -> list[Need]:
             industry=industries.get(code, ""),
             has_first_secretary=code in served,
         )
-        need.high_poverty = need.registered >= rules.poverty_threshold
         need.monitored_high = need.monitored >= rules.monitored_threshold
-        needs.append(need)
+        if not only_gaps or (need.needs_one and not need.has_first_secretary):
+            needs.append(need)
+    _judge_all_poverty(needs, rules, region_code, year)
     return needs
 
 
+def _judge_all_poverty(needs: list[Need], rules: SelectionRules, region: str, year: int) -> None:
+    """Poverty of every village in `needs`: two queries (the populations, and the poor
+    people of the villages that have one), none when no village has a population."""
+    populations = registry_rules.populations_within(region, year)
+    counted = [n.village.code for n in needs if n.village.code in populations]
+    where = (
+        Q(household__village_id__in=counted)
+        if len(counted) <= 500  # a short list of villages, else the whole region
+        else codes.within("household__village_id", region)
+    )
+    poor = registry_rules.poor_people(where, year) if counted else {}
+    for need in needs:
+        code = need.village.code
+        _judge_poverty(need, rules, poor.get(code, 0), populations.get(code), year)
+
+
 def gaps(region_code: str, year: int) -> list[Need]:
-    return [
-        n for n in village_needs(region_code, year) if n.needs_one and not n.has_first_secretary
-    ]
+    return village_needs(region_code, year, only_gaps=True)
 
 
 # --- matching runs -----------------------------------------------------------------------
@@ -416,6 +480,53 @@ def do_start_matching(
     run.optimal_fit = sum(p.fit for p in pairs)
     run.save(update_fields=["optimal_fit"])
     return run
+
+
+def poverty_text(needs: dict) -> str:
+    """The poverty need of a pair's `needs` with its basis, for the needs column:
+    "high poverty: incidence 3.50% (7/200) ≥ 3.00%", or by the count where no rural
+    population is recorded; "" for a run made before the basis was recorded."""
+    basis = needs.get("poverty_basis")
+    if basis == INCIDENCE:
+        template = (
+            _("high poverty: incidence %(incidence)s ≥ %(threshold)s")
+            if needs.get("high_poverty")
+            else _("incidence %(incidence)s < %(threshold)s")
+        )
+    elif basis == REGISTERED:
+        template = (
+            _(
+                "high poverty: %(registered)s registered poor households ≥ %(threshold)s "
+                "(no rural population recorded)"
+            )
+            if needs.get("high_poverty")
+            else _(
+                "%(registered)s registered poor households < %(threshold)s "
+                "(no rural population recorded)"
+            )
+        )
+    else:
+        return ""
+    return str(template) % {
+        "incidence": needs.get("incidence", ""),
+        "registered": needs.get("registered", 0),
+        "threshold": needs.get("poverty_threshold", ""),
+    }
+
+
+def reason_label(code: str, needs: dict) -> str:
+    """A reason of a pair's fit, for people; the poverty reason names its basis."""
+    if code == "high_poverty" and needs.get("poverty_basis"):
+        return str(
+            lazy_format(
+                _("%(poverty)s × targeted-assistance experience"), poverty=poverty_text(needs)
+            )
+        )
+    return str(REASON_LABELS.get(code, code))
+
+
+def explained(reasons: list, needs: dict) -> list[tuple[str, int]]:
+    return [(reason_label(code, needs), points) for code, points in reasons]
 
 
 def run_total(run: MatchingRun) -> int:

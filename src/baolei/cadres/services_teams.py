@@ -153,6 +153,60 @@ def _check_active(team: WorkTeam) -> None:
         raise TeamsError("team_not_active", _("This work team is no longer active."))
 
 
+TEAM_FIELDS = ("dispatching_unit", "ends_on", "funds")
+
+
+@transaction.atomic
+def do_update_team(actor, team: WorkTeam, **fields) -> WorkTeam:
+    """Change what an active team is, not what happened to it: its dispatching unit, the
+    end of its term (renewed or corrected) and its planned work funds. The start of the
+    term, the status and the recall are history and change only through their own steps.
+
+    The team has no version field, so nothing is refused as a lost update: the last
+    change wins, and the audit trail keeps every change with the values it replaced."""
+    unknown = sorted(set(fields) - set(TEAM_FIELDS))
+    if unknown:
+        raise TeamsError("unknown_field", f"unknown fields: {', '.join(unknown)}", unknown[0])
+    team = WorkTeam.objects.select_for_update().select_related("village").get(pk=team.pk)
+    _check_in_scope(actor, team.village_id)
+    _check_active(team)
+    if "dispatching_unit" in fields:
+        unit = str(fields["dispatching_unit"] or "").strip()
+        if not unit:
+            raise TeamsError("unit", _("Name the dispatching unit."), field="dispatching_unit")
+        team.dispatching_unit = unit
+    if "ends_on" in fields:
+        team.ends_on = _checked_term_end(team, fields["ends_on"])
+    if "funds" in fields:
+        funds = fields["funds"]
+        if funds is None or Decimal(str(funds)) < 0:
+            raise TeamsError("funds", _("Work funds cannot be negative."), field="funds")
+        team.funds = Decimal(str(funds)).quantize(Decimal("0.01"))
+    team.save(update_fields=[name for name in TEAM_FIELDS if name in fields])
+    return team
+
+
+def _checked_term_end(team: WorkTeam, ends_on: datetime.date | None) -> datetime.date:
+    if ends_on is None or ends_on <= team.starts_on:
+        raise TeamsError("term", _("The term must end after it starts."), field="ends_on")
+    late = (
+        team.members.filter(ended_on__isnull=True, starts_on__gte=ends_on)
+        .select_related("cadre__person")
+        .first()
+    )
+    if late is not None:
+        raise TeamsError(
+            "member_after_term",
+            lazy_format(
+                _("The term must end after %(date)s, when %(name)s took up the post."),
+                name=late.cadre.person.name,
+                date=late.starts_on.isoformat(),
+            ),
+            field="ends_on",
+        )
+    return ends_on
+
+
 def short_of_full_term(team: WorkTeam, starts_on: datetime.date) -> bool:
     """Whether a first secretary starting on `starts_on` would serve less than the minimum
     term before the team's term ends."""
@@ -338,10 +392,27 @@ def do_add_duty(actor, team: WorkTeam, kind: str, description: str, due_on: date
 def do_update_duty(
     actor, duty: Duty, status: str, done_on: datetime.date | None = None, result: str = ""
 ) -> Duty:
+    """Set a duty's status; a duty done records the day it was done: `done_on` as given
+    (not in the future, not before the team's term started), else the day already on
+    record for a duty that was done before, else today."""
     duty = Duty.objects.select_for_update().select_related("team").get(pk=duty.pk)
     _check_in_scope(actor, duty.team.village_id)
-    if status == DutyStatus.DONE and done_on is None:
-        done_on = timezone.localdate()
+    if status not in DutyStatus.values:
+        raise TeamsError("status", _("Choose a status."), field="status")
+    if status == DutyStatus.DONE:
+        if done_on is None:
+            kept = duty.done_on if duty.status == DutyStatus.DONE else None
+            done_on = kept or timezone.localdate()
+        if done_on > timezone.localdate():
+            raise TeamsError("future", _("The date cannot be in the future."), field="done_on")
+        if done_on < duty.team.starts_on:
+            raise TeamsError(
+                "before_team",
+                lazy_format(
+                    _("The team's term starts on %(date)s."), date=duty.team.starts_on.isoformat()
+                ),
+                field="done_on",
+            )
     duty.status = status
     duty.done_on = done_on if status == DutyStatus.DONE else None
     duty.result = result or duty.result
@@ -516,6 +587,39 @@ def year_attendance(
             AttendanceLine(member, entered[member.pk], max(0, prorated - leave), leave, in_post)
         )
     return lines
+
+
+def last_complete_month(today: datetime.date | None = None) -> tuple[int, int]:
+    previous = (today or timezone.localdate()).replace(day=1) - datetime.timedelta(days=1)
+    return previous.year, previous.month
+
+
+def attendance_period(year: int | None, month: int | None) -> tuple[int, int | None]:
+    """The period a list of attendance is for: the year and month asked for (month None:
+    the year so far; a month without a year: this year's). Nothing asked: the last
+    complete month, since the current one is not over and would put everyone below the
+    rule."""
+    if not year and not month:
+        return last_complete_month()
+    return year or timezone.localdate().year, month or None
+
+
+def running_until(year: int, month: int | None) -> datetime.date | None:
+    """Today, when the period is not over (this month, or this year so far): its
+    requirement is counted up to today, pro rata, and the lists say so."""
+    today = timezone.localdate()
+    if year == today.year and month in (None, today.month):
+        return today
+    return None
+
+
+def below_rule(
+    queryset: QuerySet[TeamMember], year: int, month: int | None
+) -> list[AttendanceLine]:
+    """Those below the attendance rule in a month (`month_attendance`) or the year so far
+    (`year_attendance`): the list behind the page, its export and the API."""
+    lines = month_attendance(queryset, year, month) if month else year_attendance(queryset, year)
+    return [line for line in lines if line.below]
 
 
 # --- leave -------------------------------------------------------------------------------

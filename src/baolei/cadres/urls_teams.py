@@ -4,12 +4,15 @@
 from django.urls import path
 
 from baolei.cadres import views_matching as matching
+from baolei.cadres import views_team_edit as team_edit
 from baolei.cadres import views_teams as teams
 
 urlpatterns: list = [
     path("teams/", teams.team_list, name="team_list"),
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<int:pk>/", teams.team_detail, name="team_detail"),
+    path("teams/<int:pk>/edit/", team_edit.team_edit, name="team_edit"),
+    path("teams/<int:pk>/funds/new/", team_edit.fund_add, name="fund_add"),
     path("teams/<int:pk>/members/new/", teams.member_add, name="member_add"),
     path("teams/<int:pk>/recall/", teams.team_recall, name="team_recall"),
     path("teams/<int:pk>/duties/new/", teams.duty_add, name="duty_add"),

@@ -233,9 +233,9 @@ PAIRS_PER_PAGE = 50
 
 
 def _explain(pair: MatchingPair) -> None:
-    labels, industries = selection.REASON_LABELS, dict(Industry.choices)
-    pair.explained = [(labels.get(code, code), points) for code, points in pair.reasons]
-    pair.industry_label = industries.get(pair.needs.get("industry", ""), "")
+    pair.explained = selection.explained(pair.reasons, pair.needs)
+    pair.industry_label = dict(Industry.choices).get(pair.needs.get("industry", ""), "")
+    pair.poverty = selection.poverty_text(pair.needs)
 
 
 def _run_counts(run: MatchingRun) -> dict:
@@ -320,9 +320,8 @@ def pair_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:64]
     options = selection.pair_options(request.scope, pair, query) if can_edit else []
     _explain(pair)
-    labels = selection.REASON_LABELS
     for option in options:
-        option.explained = [(labels.get(code, code), points) for code, points in option.reasons]
+        option.explained = selection.explained(option.reasons, pair.needs)
     return render(
         request,
         "cadres/teams/pair_adjust.html",

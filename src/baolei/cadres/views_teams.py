@@ -1,5 +1,6 @@
 """Pages of the work teams: teams and members, duties, recall and rotation, attendance
-and leave. Selection and matching pages are in `views_matching`.
+and leave. Selection and matching pages are in `views_matching`; a team's edit page and its
+work-fund ledger in `views_team_edit`.
 
 Every record is reached through `scoped()` or `get_in_scope()`; writes go through
 `services_teams`, whose refusals come back onto the form.
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
-from baolei.cadres import selection
+from baolei.cadres import selection, services_funds
 from baolei.cadres import services_teams as services
 from baolei.cadres.forms_teams import (
     AttendanceForm,
@@ -31,6 +32,7 @@ from baolei.cadres.forms_teams import (
     DutyForm,
     DutyStatusForm,
     EndMemberForm,
+    FundEntryForm,
     LeaveForm,
     MemberForm,
     PeriodForm,
@@ -153,11 +155,17 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_in_scope(_teams(request), request.scope, pk=pk)
     members = list(team.members.select_related("cadre__person").order_by("ended_on", "role", "id"))
     today = timezone.localdate()
+    may_edit = request.scope.can(Perm.EDIT_ORGANISATION)
     context = {
         "team": team,
         "members": members,
         "duties": list(team.duties.all()),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION) and team.status == TeamStatus.ACTIVE,
+        "today": today,
+        "fund_entries": list(team.fund_entries.all()),
+        "fund_totals": services_funds.totals(team),
+        "may_enter_funds": may_edit,
+        "fund_form": FundEntryForm(initial={"date": today}),
+        "can_edit": may_edit and team.status == TeamStatus.ACTIVE,
         "may_record": _may_record(request.scope),
         "member_form": MemberForm(
             cadres=selection.cadres_for(request.scope), initial={"starts_on": today}
@@ -235,10 +243,18 @@ def duty_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_record(request.scope):
         raise PermissionDenied
     form = DutyStatusForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("cadres:team_detail", pk=duty.team_id)
+    data = form.cleaned_data
+    try:
         services.do_update_duty(
-            request.user, duty, form.cleaned_data["status"], result=form.cleaned_data["result"]
+            request.user, duty, data["status"], done_on=data["done_on"], result=data["result"]
         )
+    except services.TeamsError as error:
+        messages.error(request, str(error.message))
+    else:
         messages.success(request, _("The duty was updated."))
     return redirect("cadres:team_detail", pk=duty.team_id)
 
@@ -337,26 +353,12 @@ def attendance_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _below_lines(request: HttpRequest):
-    form = PeriodForm(request.GET)
-    year, month = form.period()
+    year, month = PeriodForm(request.GET).period()
     members = _members(request)
     region = _region_filter(request)
     if region:
         members = members.filter(codes.within("team__village_id", region))
-    if month:
-        lines = services.month_attendance(members, year, month)
-    else:
-        lines = services.year_attendance(members, year)
-    return year, month, [line for line in lines if line.below]
-
-
-def _running_until(year: int, month: int | None) -> datetime.date | None:
-    """Today, when the period shown is not over (this month, or this year so far): its
-    requirement is counted up to today, and the page says so."""
-    today = timezone.localdate()
-    if year == today.year and month in (None, today.month):
-        return today
-    return None
+    return year, month, services.below_rule(members, year, month)
 
 
 @require_perm(Perm.VIEW)
@@ -367,7 +369,7 @@ def below_rule(request: HttpRequest) -> HttpResponse:
         "month": month,
         "lines": lines,
         "months": range(1, 13),
-        "running_until": _running_until(year, month),
+        "running_until": services.running_until(year, month),
     }
     return render(request, "cadres/teams/below_rule.html", context)
 

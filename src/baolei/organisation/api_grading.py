@@ -1,8 +1,13 @@
-"""The API of branch grading, weak branches and organisation life, under /api/organisation/.
+"""The API of branch grading, weak branches (criteria, designations, rectification tasks)
+and organisation life, under /api/organisation/.
 
 Scoped like the pages: a record outside the caller's scope answers 404, lists hold only
 the scope's records, a missing permission answers 403 and a refusal of the services 422
 with the field at fault. Dates given for "today" default to the server's date.
+
+The rules of the pages hold here too: criteria are set by a county (or a higher region)
+for its own region; grading a branch, designating it weak, verifying and closing its
+tasks need a township or higher scope — a village-level account records the work only.
 """
 
 from __future__ import annotations
@@ -10,8 +15,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -24,10 +30,12 @@ from baolei.organisation.api_common import (
     refusal,
     region_filter,
     require,
+    value_of,
     within,
 )
 from baolei.organisation.models_grading import (
     BranchGrading,
+    CriterionRule,
     LifeKind,
     LifeRecord,
     RectificationTask,
@@ -126,6 +134,46 @@ class DesignationOut(Schema):
     closed_on: datetime.date | None
     criteria: list[str]
     tasks: list[TaskOut]
+
+
+class DesignationIn(StrictSchema):
+    organisation_id: int = Field(description="A village branch of the caller's scope.")
+    year: int = Field(ge=2000, le=2100)
+    criteria_ids: list[int] = Field(description="Criteria of that year that apply to it.")
+    reason: str = Field("", description="The findings.")
+    designated_on: datetime.date | None = Field(None, description="Default: today.")
+
+
+class CriterionOut(Schema):
+    id: int
+    region_code: str = Field(description="The county (or higher region) that set it.")
+    year: int
+    position: int
+    name: str
+    description: str
+    rule: str
+
+
+class CriterionIn(StrictSchema):
+    year: int = Field(ge=2000, le=2100)
+    name: str = Field(max_length=200)
+    description: str = ""
+    rule: CriterionRule = CriterionRule.MANUAL
+    region_code: str | None = Field(
+        None,
+        description="The county or higher region of the scope it is set for. "
+        "Default: the caller's own region.",
+    )
+
+
+class CriterionPatch(StrictSchema):
+    name: str | None = Field(None, max_length=200)
+    description: str | None = None
+    rule: CriterionRule | None = None
+
+
+class CriteriaQuery(Schema):
+    year: int | None = Field(None, description="Default: this year.")
 
 
 class NoteIn(StrictSchema):
@@ -289,9 +337,15 @@ def _task(request: HttpRequest, pk: int) -> RectificationTask:
 
 
 def _require_judge(scope: Scope) -> None:
-    """Grading and closing (销号) are done by the township or county, not the village."""
+    """Grading, designating and closing (销号) are done by the township or county, not
+    the village."""
     if not grading.may_judge(scope):
         raise HttpError(403, "not allowed: the township or the county does this")
+
+
+def _require_configurer(scope: Scope, region_code: str) -> None:
+    if not grading.may_configure(scope, region_code):
+        raise HttpError(403, "not allowed: a county or a higher region sets the criteria")
 
 
 # --- gradings ----------------------------------------------------------------------------
@@ -357,6 +411,108 @@ def list_weak_branches(request: HttpRequest, filters: Query[RegionYearIn]):
     today = timezone.localdate()
     rows = rows.prefetch_related("criteria", "tasks").order_by("region_code")
     return [_designation_out(row, today) for row in rows]
+
+
+@router.post(
+    "/weak-branches",
+    response={201: DesignationOut, 422: ErrorOut},
+    summary="Designate a village branch weak and lax (by the township or the county)",
+)
+def designate(request: HttpRequest, payload: DesignationIn):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    branch = get_in_scope(grading.village_branches(scope), scope, pk=payload.organisation_id)
+    _require_judge(scope)  # after the 404: out of scope looks like not found
+    wanted = set(payload.criteria_ids)
+    criteria = list(rectification.criteria_visible(scope).filter(pk__in=wanted))
+    try:
+        if len(criteria) != len(wanted):
+            raise rectification.RectificationError(
+                "criteria_year", _("Choose among the criteria of that year."), "criteria"
+            )
+        row = rectification.do_designate(
+            request.user,
+            branch,
+            payload.year,
+            criteria,
+            payload.reason,
+            payload.designated_on or timezone.localdate(),
+            scope=scope,
+        )
+    except rectification.RectificationError as error:
+        names = {"criteria": "criteria_ids", "organisation": "organisation_id"}
+        error.field = names.get(error.field, error.field)
+        return refusal(error)
+    row = WeakBranchDesignation.objects.select_related("organisation").get(pk=row.pk)
+    return Status(201, _designation_out(row, timezone.localdate()))
+
+
+@router.get(
+    "/weak-criteria",
+    response=list[CriterionOut],
+    summary="The weak-branch criteria of a year set in or above the scope",
+)
+def list_criteria(request: HttpRequest, query: Query[CriteriaQuery]):
+    scope = require(request, Perm.VIEW)
+    year = query.year or timezone.localdate().year
+    criteria = rectification.criteria_visible(scope).filter(year=year)
+    return list(criteria.order_by("region_code", "position", "id"))
+
+
+@router.post(
+    "/weak-criteria",
+    response={201: CriterionOut, 422: ErrorOut},
+    summary="Add a weak-branch criterion (a county or a higher region, for its own region)",
+)
+def create_criterion(request: HttpRequest, payload: CriterionIn):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    region = region_filter(scope, payload.region_code) or scope.region_code
+    if region is None:  # the whole country's scope names the region it sets them for
+        return refusal(
+            rectification.RectificationError(
+                "not_county", _("Criteria are set by a county or a higher region."), "region_code"
+            )
+        )
+    _require_configurer(scope, region)
+    try:
+        criterion = rectification.do_add_criterion(
+            request.user,
+            region,
+            payload.year,
+            payload.name,
+            payload.description,
+            value_of(payload.rule),
+            scope=scope,
+        )
+    except rectification.RectificationError as error:
+        return refusal(error)
+    return Status(201, criterion)
+
+
+@router.patch(
+    "/weak-criteria/{pk}",
+    response={200: CriterionOut, 422: ErrorOut},
+    summary="Change a criterion's name, description or check (by the region that set it)",
+)
+def patch_criterion(request: HttpRequest, pk: int, payload: CriterionPatch):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    # Not get_in_scope(): a township reads the criteria its county set above it, and is
+    # refused (403) rather than told they do not exist.
+    criterion = rectification.criteria_visible(scope).filter(pk=pk).first()
+    if criterion is None:
+        raise Http404
+    _require_configurer(scope, criterion.region_code)
+    fields = {
+        name: value_of(getattr(payload, name))
+        for name in payload.model_fields_set
+        if getattr(payload, name) is not None
+    }
+    try:
+        criterion = rectification.do_update_criterion(
+            request.user, criterion, scope=scope, **fields
+        )
+    except rectification.RectificationError as error:
+        return refusal(error)
+    return Status(200, criterion)
 
 
 @router.get("/tasks", response=list[TaskOut], summary="Rectification tasks in scope")

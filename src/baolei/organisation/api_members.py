@@ -1,5 +1,6 @@
-"""The API of party members and the two committees, under /api/organisation/ beside the
-organisations (see `api`, whose conventions and helpers it shares)."""
+"""The API of party members, the households they keep in touch with (党员联户) and the two
+committees with their elections, under /api/organisation/ beside the organisations (see
+`api`, whose conventions and helpers it shares)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 
 from baolei.accounts.permissions import Perm
@@ -26,13 +28,15 @@ from baolei.organisation.api_common import (
 )
 from baolei.organisation.choices import (
     CommitteePostKind,
+    ElectionKind,
     HolderSource,
     MemberCategory,
     MemberStanding,
 )
-from baolei.organisation.models import PartyMember, PartyOrganisation
+from baolei.organisation.models import Election, HouseholdLink, PartyMember, PartyOrganisation
 from baolei.regions.models import Level, Region
 from baolei.registry.choices import Education
+from baolei.registry.models import Household
 from baolei.registry.services import shown_id_number
 
 router = Router(tags=["organisation"])
@@ -76,6 +80,25 @@ class TransferOut(Schema):
     reason: str
 
 
+class LinkOut(Schema):
+    id: int
+    member_id: int
+    household_id: int
+    household_number: str
+    village_code: str
+    started_on: datetime.date
+    ended_on: datetime.date | None
+
+
+class LinkIn(StrictSchema):
+    household_id: int = Field(description="A registry household of the caller's scope.")
+    started_on: datetime.date | None = Field(None, description="Default: today.")
+
+
+class EndIn(StrictSchema):
+    ended_on: datetime.date | None = Field(None, description="Default: today.")
+
+
 class PostOut(Schema):
     id: int
     region_code: str
@@ -87,6 +110,7 @@ class PostOut(Schema):
     source: str
     started_on: datetime.date
     ended_on: datetime.date | None
+    election_id: int | None
 
 
 class PostIn(StrictSchema):
@@ -97,6 +121,25 @@ class PostIn(StrictSchema):
     ended_on: datetime.date | None = None
     education: Education | None = None
     source: HolderSource = HolderSource.OTHER
+    election_id: int | None = Field(None, description="An election of the same village.")
+
+
+class ElectionOut(Schema):
+    id: int
+    region_code: str
+    held_on: datetime.date
+    kind: str
+    note: str
+
+
+class ElectionIn(StrictSchema):
+    held_on: datetime.date
+    kind: ElectionKind = ElectionKind.GENERAL
+    note: str = Field("", max_length=200)
+
+
+class ElectionFilters(ListFilters):
+    year: int | None = Field(None, description="The year the elections were held.")
 
 
 class SourceShareOut(Schema):
@@ -153,7 +196,30 @@ def _post_out(scope: Scope, post) -> dict:
         "source": post.source,
         "started_on": post.started_on,
         "ended_on": post.ended_on,
+        "election_id": post.election_id,
     }
+
+
+def _link_out(link: HouseholdLink) -> dict:
+    return {
+        "id": link.pk,
+        "member_id": link.member_id,
+        "household_id": link.household_id,
+        "household_number": link.household.number,
+        "village_code": link.household.village_id,
+        "started_on": link.started_on,
+        "ended_on": link.ended_on,
+    }
+
+
+def _links(scope: Scope):
+    return services_members.links_in_scope(scope).select_related("household")
+
+
+def _renamed(error: services.OrganisationError, fields: dict[str, str]):
+    """The refusal with the service's field named as the request names it."""
+    error.field = fields.get(error.field, error.field)
+    return refusal(error)
 
 
 # --- members -----------------------------------------------------------------------------
@@ -225,6 +291,56 @@ def transfer_member(request: HttpRequest, pk: int, payload: TransferIn):
     )
 
 
+# --- 党员联户: the households a member keeps in touch with ------------------------------
+
+
+@router.get(
+    "/members/{pk}/links",
+    response=list[LinkOut],
+    summary="The households the member keeps in touch with (党员联户), current and past",
+)
+def list_links(request: HttpRequest, pk: int):
+    scope = require(request, Perm.VIEW)
+    member = get_in_scope(_members(scope), scope, pk=pk)
+    links = _links(scope).filter(member=member).order_by("ended_on", "-started_on", "pk")
+    return [_link_out(link) for link in links]
+
+
+@router.post(
+    "/members/{pk}/links",
+    response={201: LinkOut, 422: ErrorOut},
+    summary="Link the member with a registry household (党员联户)",
+)
+def create_link(request: HttpRequest, pk: int, payload: LinkIn):
+    """The member and the household must both be in the caller's scope: either outside
+    it answers 404, as for one that does not exist."""
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    member = get_in_scope(_members(scope), scope, pk=pk)
+    household = get_in_scope(Household.objects.all(), scope, pk=payload.household_id)
+    try:
+        link = services_members.do_link_household(
+            request.user, member, household, payload.started_on
+        )
+    except services.OrganisationError as error:
+        return _renamed(error, {"household": "household_id"})
+    return Status(201, _link_out(_links(scope).get(pk=link.pk)))
+
+
+@router.post(
+    "/links/{pk}/end",
+    response={200: LinkOut, 422: ErrorOut},
+    summary="End a member's link with a household; the link stays in the history",
+)
+def end_link(request: HttpRequest, pk: int, payload: EndIn):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    link = get_in_scope(_links(scope), scope, pk=pk)
+    try:
+        services_members.do_end_link(request.user, link, payload.ended_on)
+    except services.OrganisationError as error:
+        return refusal(error)
+    return Status(200, _link_out(_links(scope).get(pk=pk)))
+
+
 # --- two committees ----------------------------------------------------------------------
 
 
@@ -253,6 +369,7 @@ def create_post(request: HttpRequest, code: str, payload: PostIn):
     scope = require(request, Perm.EDIT_ORGANISATION)
     village = _village(scope, code)
     try:
+        election = _election_of(village, payload.election_id)
         post = services_committees.do_appoint_committee_post(
             request.user,
             region_code=village.code,
@@ -263,10 +380,63 @@ def create_post(request: HttpRequest, code: str, payload: PostIn):
             ended_on=payload.ended_on,
             education=value_of(payload.education) or "",
             source=value_of(payload.source),
+            election=election,
         )
     except services.OrganisationError as error:
         return refusal(error)
     return Status(201, _post_out(scope, post))
+
+
+def _election_of(village: Region, pk: int | None) -> Election | None:
+    """The village's election `pk` (None for none); any other is refused as the service
+    refuses an election of another village."""
+    if pk is None:
+        return None
+    election = Election.objects.filter(region_code=village.code, pk=pk).first()
+    if election is None:
+        raise services.OrganisationError(
+            "election_village", _("The election is not this village's."), field="election_id"
+        )
+    return election
+
+
+@router.get(
+    "/elections",
+    response=list[ElectionOut],
+    summary="Two-committee elections in scope, by region (a village, a township…) and year",
+)
+def list_elections(request: HttpRequest, filters: Query[ElectionFilters]):
+    scope = require(request, Perm.VIEW)
+    region = region_filter(scope, filters.region)
+    elections = within(scoped(Election.objects.all(), scope), "region_code", region)
+    if filters.year is not None:
+        elections = elections.filter(held_on__year=filters.year)
+    return list(
+        elections.order_by("-held_on", "region_code", "pk")[
+            filters.offset : filters.offset + filters.limit
+        ]
+    )
+
+
+@router.post(
+    "/committees/{code}/elections",
+    response={201: ElectionOut, 422: ErrorOut},
+    summary="Record an election of the village's two committees",
+)
+def create_election(request: HttpRequest, code: str, payload: ElectionIn):
+    scope = require(request, Perm.EDIT_ORGANISATION)
+    village = _village(scope, code)
+    try:
+        election = services_committees.do_record_election(
+            request.user,
+            region_code=village.code,
+            held_on=payload.held_on,
+            kind=value_of(payload.kind),
+            note=payload.note,
+        )
+    except services.OrganisationError as error:
+        return refusal(error)
+    return Status(201, election)
 
 
 @router.get(

@@ -19,10 +19,11 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.scope import Scope, scoped
-from baolei.messages import CodedError
+from baolei.messages import CodedError, lazy_format
 from baolei.organisation import life
 from baolei.organisation.grading import (
     actor_name,
+    may_configure,
     may_judge,
     require_village_branch,
     set_in_or_above,
@@ -72,14 +73,34 @@ def criteria_visible(scope: Scope) -> QuerySet[WeakCriterion]:
     return set_in_or_above(WeakCriterion.objects.all(), scope)
 
 
-@transaction.atomic
-def do_add_criterion(
-    user, region_code: str, year: int, name: str, description: str = "", rule: str = "manual"
-) -> WeakCriterion:
-    if len(region_code) > 6:
+def _refuse_unless_configurer(scope: Scope | None, region_code: str) -> None:
+    """Criteria are set by a county or a higher region, for a region of its scope (with a
+    `scope`; without one, as for commands and the demo, only the level is checked)."""
+    allowed = len(region_code) <= 6 if scope is None else may_configure(scope, region_code)
+    if not region_code or not allowed:
         raise RectificationError(
             "not_county", _("Criteria are set by a county or a higher region."), "region_code"
         )
+
+
+def _rule(rule: str) -> str:
+    rule = getattr(rule, "value", rule)
+    if rule not in CriterionRule.values:
+        raise RectificationError("rule", _("Choose how the criterion is checked."), "rule")
+    return rule
+
+
+@transaction.atomic
+def do_add_criterion(
+    user,
+    region_code: str,
+    year: int,
+    name: str,
+    description: str = "",
+    rule: str = "manual",
+    scope: Scope | None = None,
+) -> WeakCriterion:
+    _refuse_unless_configurer(scope, region_code)
     if not name.strip():
         raise RectificationError("required", _("Name the criterion."), "name")
     position = WeakCriterion.objects.filter(region_code=region_code, year=year).count() + 1
@@ -88,9 +109,46 @@ def do_add_criterion(
         year=year,
         position=position,
         name=name.strip(),
-        description=description,
-        rule=rule,
+        description=description or "",
+        rule=_rule(rule),
     )
+
+
+@transaction.atomic
+def do_update_criterion(
+    user,
+    criterion: WeakCriterion,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    rule: str | None = None,
+    scope: Scope | None = None,
+) -> WeakCriterion:
+    """Change the fields given (None: unchanged). A criterion branches have been
+    designated by keeps its name and check, as their designations were made against
+    them; its description may still be made clearer."""
+    criterion = WeakCriterion.objects.select_for_update().get(pk=criterion.pk)
+    _refuse_unless_configurer(scope, criterion.region_code)
+    changed = []
+    if name is not None:
+        if not name.strip():
+            raise RectificationError("required", _("Name the criterion."), "name")
+        if name.strip() != criterion.name:
+            criterion.name = name.strip()
+            changed.append("name")
+    if rule is not None and _rule(rule) != criterion.rule:
+        criterion.rule = _rule(rule)
+        changed.append("rule")
+    if changed and criterion.designations.exists():
+        raise RectificationError(
+            "in_use",
+            _("Branches have been designated by this criterion: its name and check stay."),
+            changed[0],
+        )
+    if description is not None:
+        criterion.description = description
+    criterion.save()
+    return criterion
 
 
 @transaction.atomic
@@ -146,6 +204,11 @@ def _lagging_the_year_before(user_or_scope, year: int) -> set[int]:
 # --- designations ------------------------------------------------------------------------
 
 
+def may_designate(scope: Scope) -> bool:
+    """The branch does not designate itself weak: the township or the county does."""
+    return may_judge(scope)
+
+
 @transaction.atomic
 def do_designate(
     user,
@@ -154,7 +217,23 @@ def do_designate(
     criteria: Iterable[WeakCriterion],
     reason: str,
     designated_on: datetime.date,
+    scope: Scope | None = None,
 ) -> WeakBranchDesignation:
+    """Designate the branch weak and lax in `year` by criteria that apply to it that year;
+    with a `scope`, only one above the village may, and only a branch of that scope."""
+    if scope is not None and not may_designate(scope):
+        raise RectificationError(
+            "designator",
+            _("A branch is designated weak by the township or the county, not the village."),
+        )
+    if scope is not None and not scope.contains(organisation.region_code):
+        raise RectificationError(
+            "out_of_scope",
+            lazy_format(
+                _("The region %(code)s is outside your scope."), code=organisation.region_code
+            ),
+            "organisation",
+        )
     require_village_branch(organisation)
     criteria = list(criteria)
     if not criteria:
@@ -174,7 +253,7 @@ def do_designate(
         organisation=organisation,
         region_code=organisation.region_code,
         year=year,
-        reason=reason,
+        reason=reason or "",
         designated_on=designated_on,
         designated_by=actor_name(user),
     )

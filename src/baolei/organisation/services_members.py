@@ -7,9 +7,11 @@ import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei.accounts.scope import scoped
 from baolei.messages import lazy_format
 from baolei.organisation.choices import MemberCategory, MemberStanding, OrganisationStatus
 from baolei.organisation.models import HouseholdLink, MemberTransfer, PartyMember, PartyOrganisation
@@ -178,6 +180,13 @@ def do_transfer_member(
 
 
 # --- 党员联户: members linked to households --------------------------------------------------
+
+
+def links_in_scope(user_or_scope) -> QuerySet[HouseholdLink]:
+    """The links a user may see and end: both the household and the member in scope (a
+    link is seen from the household's village, its member from the branch's region)."""
+    members = scoped(PartyMember.objects.all(), user_or_scope)
+    return scoped(HouseholdLink.objects.filter(member__in=members), user_or_scope)
 
 
 @transaction.atomic

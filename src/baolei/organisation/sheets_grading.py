@@ -1,10 +1,16 @@
 """The organisation-life sheet (三会一课台账): meetings and lectures through the shared
 import pipeline.
 
-One row per meeting: the branch (its village and name), the kind, the date, the topic and
-the attendance. Branches are found a column at a time (one query for the villages, one
+One row per meeting: the branch (its region and name), the kind, the date, the topic and
+the attendance. Branches are found a column at a time (one query for the regions, one
 for the names); a row the same as a meeting already recorded (branch, kind, date, topic)
 is skipped, so loading the same file again changes nothing.
+
+The branches that may hold organisation life are those of the pages and the API: every
+active branch, wherever it is built (a village, a cooperative or an enterprise, a joint or
+a temporary branch, a general branch), not a party committee, not one merged or dissolved.
+The sheet asks `life.require_life_branch` of each organisation it finds, as
+`life.do_record_life` does, so that a row is refused with the same reason.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import scoped
 from baolei.imports import pipeline
 from baolei.imports.bulk import fetch_in, insert_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
-from baolei.organisation import grading
+from baolei.organisation import life
+from baolei.organisation.models import PartyOrganisation
 from baolei.organisation.models_grading import LifeKind, LifeRecord
 from baolei.organisation.sheets_common import (
     parse_date,
@@ -77,13 +85,7 @@ class LifePlan:
 class LifeImporter(Importer):
     def validate(self, table: Table) -> LifePlan | None:
         regions = resolve_regions(self, table, "village")
-        branches = resolve_branches(
-            self,
-            table,
-            regions,
-            grading.village_branches(self.context.scope),
-            _("There is no village branch %(name)s in %(code)s."),
-        )
+        branches = self._life_branches(table, regions)
         existing = self._existing(table, branches)
         plan = LifePlan()
         seen: set[tuple] = set()
@@ -118,6 +120,34 @@ class LifeImporter(Importer):
                 ]
             )
         return None if self.errors else plan
+
+    def _life_branches(self, table: Table, regions: dict[int, str]) -> dict[int, int]:
+        """Row index → the organisation named in the row's region, if it may hold
+        organisation life; any other organisation of the scope rejects its row with the
+        reason `life.require_life_branch` gives (a party committee, a merged or
+        dissolved branch)."""
+        named = resolve_branches(
+            self,
+            table,
+            regions,
+            scoped(PartyOrganisation.objects.all(), self.context.scope),
+            _("There is no active organisation %(name)s in region %(code)s."),
+        )
+        organisations = {
+            organisation.pk: organisation
+            for organisation in fetch_in(
+                PartyOrganisation.objects.only("pk", "kind", "status"), "pk", named.values()
+            )
+        }
+        branches = {}
+        for index, pk in named.items():
+            try:
+                life.require_life_branch(organisations[pk])
+            except life.LifeError as error:
+                self.reject(index, "branch", error.message)
+            else:
+                branches[index] = pk
+        return branches
 
     def _existing(self, table: Table, branches: dict[int, int]) -> set[tuple]:
         records = LifeRecord.objects.values_list("organisation_id", "kind", "held_on", "topic")

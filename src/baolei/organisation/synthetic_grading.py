@@ -8,7 +8,10 @@ lagging ones first) with rectification tasks in every state, overdue ones includ
 records the organisation life of the last four quarters and the current one, with some
 branches missing a quarter or a kind of meeting; a committee meeting expects the branch's
 committee, a group meeting one party group, a general meeting or lecture the whole
-branch. A county that already has a checklist is left alone.
+branch. The other active branches — of cooperatives, enterprises, associations and chain
+projects, the townships' joint branches — hold their organisation life too, by the rules
+of a small branch (`_life_elsewhere`): most every quarter, a few miss one finished quarter.
+A county that already has a checklist is left alone.
 """
 
 from __future__ import annotations
@@ -84,6 +87,21 @@ TOPICS = (
 )
 # Held monthly, three to a quarter: missing one of them is common, missing all three rare.
 MONTHLY = (LifeKind.COMMITTEE_MEETING, LifeKind.GROUP_MEETING)
+# The branches outside the villages' own: the share that missed one finished quarter of
+# the last four; a branch of seven full members or more has a committee of three (支部工作
+# 条例), which meets monthly, a smaller one only a secretary and meets as a whole each month
+# instead; their few members make no party groups.
+MISS_A_QUARTER = 0.12
+COMMITTEE_FROM = 7
+COMMITTEE_OF_A_SMALL_BRANCH = 3
+HOST_TOPICS = (
+    "学习党章党规",
+    "开展主题党日活动",
+    "党员示范岗创建",
+    "党建引领产业发展",
+    "联农带农、帮助农户增收",
+    "学习安全生产法规",
+)
 OWNERS = ("村党组织书记", "乡镇包村干部", "驻村第一书记", "乡镇组织委员")
 # The posts of a village party organisation's committee (支委会).
 PARTY_POSTS = (
@@ -351,6 +369,70 @@ def _life(rng: random.Random, branches, as_of: datetime.date) -> int:
     return len(records)
 
 
+def _month(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(year, month, 1)
+    following = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _life_elsewhere(rng: random.Random, branches, as_of: datetime.date) -> int:
+    """Organisation life of the active branches that are not a village's own. Each
+    quarter a general meeting and a party lecture (a lecture is sometimes missed); with a
+    committee, its meeting every month; without one, the general meeting every month
+    instead. Nothing before the branch was founded or after `as_of`; about one branch in
+    eight held nothing in one of the finished quarters."""
+    members = dict(
+        PartyMember.objects.filter(branch__in=branches)
+        .values("branch")
+        .annotate(n=Count("pk"))
+        .values_list("branch", "n")
+    )
+    quarters = _quarters(as_of)
+    finished = [quarter for quarter in quarters if life.is_over(*quarter, as_of)]
+    records = []
+    for branch in branches:
+        # Without members on record (a branch made alone, as in tests): three to ten.
+        size = members.get(branch.pk) or 3 + branch.pk % 8
+        has_committee = size >= COMMITTEE_FROM
+        missed = rng.choice(finished) if rng.random() < MISS_A_QUARTER else None
+        for year, quarter in quarters:
+            if (year, quarter) == missed:
+                continue
+            first, last = life.quarter_bounds(year, quarter)
+            months = [_month(year, first.month + step) for step in range(3)]
+            plan = [(LifeKind.PARTY_LECTURE, first, last)]
+            if has_committee:
+                plan.append((LifeKind.BRANCH_ASSEMBLY, first, last))
+                plan += [(LifeKind.COMMITTEE_MEETING, *month) for month in months]
+            else:
+                plan += [(LifeKind.BRANCH_ASSEMBLY, *month) for month in months]
+            for kind, start, end in plan:
+                start = max(start, branch.founded_on or start)
+                end = min(end, as_of)
+                if start > end or rng.random() < 0.08:
+                    continue
+                if kind == LifeKind.COMMITTEE_MEETING:
+                    expected = COMMITTEE_OF_A_SMALL_BRANCH
+                    attended = expected - (1 if rng.random() < 0.2 else 0)
+                else:
+                    expected = size
+                    attended = max(1, expected - rng.randint(0, expected // 4))
+                records.append(
+                    LifeRecord(
+                        organisation=branch,
+                        region_code=branch.region_code,
+                        kind=kind,
+                        held_on=start + datetime.timedelta(days=rng.randint(0, (end - start).days)),
+                        topic=rng.choice(HOST_TOPICS),
+                        attended=attended,
+                        expected=expected,
+                        recorded_by="党支部书记",
+                    )
+                )
+    LifeRecord.objects.bulk_create(records, batch_size=2000)
+    return len(records)
+
+
 @transaction.atomic
 def generate_demo(
     county_code: str = "420222", seed: int = 1, as_of: datetime.date | None = None
@@ -359,12 +441,12 @@ def generate_demo(
     village branches yet (run the organisation demo first)."""
     as_of = as_of or timezone.localdate()
     year = as_of.year - 1
-    branches = list(
-        grading.village_branches(Scope(role=Role.SYSTEM_ADMIN, region_code=county_code)).order_by(
-            "pk"
-        )
+    scope = Scope(role=Role.SYSTEM_ADMIN, region_code=county_code)
+    villages = grading.village_branches(scope)
+    branches = list(villages.order_by("pk"))
+    empty = dict.fromkeys(
+        ("checklists", "gradings", "designations", "tasks", "life_records", "other_branches"), 0
     )
-    empty = {"checklists": 0, "gradings": 0, "designations": 0, "tasks": 0, "life_records": 0}
     if not branches or GradingChecklist.objects.filter(region_code=county_code).exists():
         return empty
     rng = random.Random(seed)
@@ -373,12 +455,15 @@ def generate_demo(
     criteria = _criteria(county_code, as_of.year)
     weak = _designate(rng, branches, criteria, lagging, as_of.year, as_of)
     life_count = _life(rng, branches, as_of)
+    others = list(life.life_branches(scope).exclude(pk__in=villages.values("pk")).order_by("pk"))
+    life_count += _life_elsewhere(rng, others, as_of)
     counts = {
         "checklists": 2,
         "gradings": len(branches),
         "designations": weak["designations"],
         "tasks": weak["tasks"],
         "life_records": life_count,
+        "other_branches": len(others),
     }
     audit.record_bulk(
         Action.BULK_LOAD, model="organisation.branchgrading", region_code=county_code, **counts

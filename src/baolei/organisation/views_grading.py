@@ -247,8 +247,9 @@ def branch_record(request: HttpRequest, pk: int) -> HttpResponse:
         "designations": list(branch.weak_designations.order_by("-year")),
         "life_records": list(branch.life_records.order_by("-held_on")[:20]),
         "gradable": gradable,
-        "can_edit": gradable and request.scope.can(Perm.EDIT_ORGANISATION),
         "can_grade": gradable and _may_grade(request),
+        # The township or the county designates a branch weak, as it grades it.
+        "can_designate": gradable and _may_grade(request),
         "can_record": request.scope.can(Perm.RECORD_BRANCH_WORK),
     }
     return render(request, "organisation/grading/branch.html", context)

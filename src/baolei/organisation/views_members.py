@@ -23,7 +23,7 @@ from baolei.organisation.forms import (
     MemberForm,
     TransferForm,
 )
-from baolei.organisation.models import HouseholdLink, PartyMember
+from baolei.organisation.models import PartyMember
 from baolei.organisation.services import OrganisationError
 from baolei.organisation.views import (
     _show_person,
@@ -217,7 +217,7 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.EDIT_ORGANISATION)
 @require_POST
 def link_end(request: HttpRequest, pk: int) -> HttpResponse:
-    link = get_in_scope(HouseholdLink.objects.select_related("member"), request.scope, pk=pk)
+    link = get_in_scope(services.links_in_scope(request.scope), request.scope, pk=pk)
     try:
         services.do_end_link(request.user, link)
     except OrganisationError as error:

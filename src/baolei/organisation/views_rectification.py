@@ -66,7 +66,7 @@ def weak_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": WeakBranchDesignation.Status.choices,
         "suggestions": rectification.suggestions(request.scope, year, today)[:50],
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_designate": may_designate(request),
     }
     return render(request, "organisation/grading/weak_list.html", context)
 
@@ -79,7 +79,9 @@ def criteria(request: HttpRequest) -> HttpResponse:
         region_code = _configurable_region(request)
         if form.is_valid():
             try:
-                rectification.do_add_criterion(request.user, region_code, **form.cleaned_data)
+                rectification.do_add_criterion(
+                    request.user, region_code, **form.cleaned_data, scope=request.scope
+                )
             except rectification.RectificationError as error:
                 apply_error(form, error)
             else:
@@ -97,9 +99,16 @@ def criteria(request: HttpRequest) -> HttpResponse:
     return render(request, "organisation/grading/criteria.html", context)
 
 
+def may_designate(request: HttpRequest) -> bool:
+    """Whether the designate buttons are shown: the township or the county designates."""
+    return request.scope.can(Perm.EDIT_ORGANISATION) and rectification.may_designate(request.scope)
+
+
 @require_perm(Perm.EDIT_ORGANISATION)
 def designate(request: HttpRequest, pk: int) -> HttpResponse:
-    branch = _branch(request, pk)
+    branch = _branch(request, pk)  # out of scope is 404, before the designator's 403
+    if not rectification.may_designate(request.scope):
+        raise PermissionDenied  # the village does not designate its own branch weak
     # The criteria offered are those of the year posted (or asked for), checked again by
     # the service; a year that is not a number falls back to the page's.
     posted = request.POST.get("year", "")
@@ -120,6 +129,7 @@ def designate(request: HttpRequest, pk: int) -> HttpResponse:
                 data["criteria"],
                 data["reason"],
                 data["designated_on"],
+                scope=request.scope,
             )
         except rectification.RectificationError as error:
             apply_error(form, error)

@@ -212,6 +212,30 @@ class MemberIn(StrictSchema):
     pension_insurance: bool | None = None
 
 
+class MemberUpdateIn(StrictSchema):
+    """Only the fields sent are changed, as on the member's edit page (same service, same
+    rules). `sex` and `birth_date` are checked against the ID number, which decides them;
+    null clears `education`, `phone` and `disability_grade`. Health and the disability
+    grade may be sent only by a role that may see personal data (403 otherwise)."""
+
+    id_number: str | None = Field(None, description="A correction of the person's number.")
+    name: str | None = None
+    sex: choices.Sex | None = None
+    birth_date: datetime.date | None = None
+    ethnicity: str | None = None
+    phone: str | None = None
+    relation: choices.Relation | None = None
+    education: choices.Education | None = None
+    school_status: choices.SchoolStatus | None = None
+    health: choices.Health | None = None
+    disability_grade: int | None = None
+    labour_capacity: choices.LabourCapacity | None = None
+    employment: choices.Employment | None = None
+    minimum_living: bool | None = None
+    medical_insurance: bool | None = None
+    pension_insurance: bool | None = None
+
+
 class YearIn(StrictSchema):
     wages: Decimal = Decimal(0)
     production_business: Decimal = Decimal(0)
@@ -424,8 +448,8 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn):
             "head_sex": _value(head.sex) or None,
             "head_birth_date": head.birth_date,
         }
-    # Registered as poor exactly when entered with a poverty status (see the schema).
-    fields["registered_poor"] = bool(fields.get("status"))
+    # Registered as poor exactly when entered with a poverty status: the service
+    # derives it (see the schema).
     try:
         household = services_households.do_create_household(
             request.user,
@@ -507,6 +531,64 @@ def add_member(request: HttpRequest, pk: int, payload: MemberIn):
     except services.RegistryError as error:
         return _error(error)
     return Status(201, _member_out(scope, member))
+
+
+# Only personal-data roles see these (the edit page leaves them out for everyone else).
+PERSONAL_MEMBER_FIELDS = {"health", "disability_grade"}
+# Checks only (the ID number decides them): null means "not checked".
+CHECKED_MEMBER_FIELDS = {"sex", "birth_date"}
+# May be cleared with null.
+CLEARABLE_MEMBER_FIELDS = {"education", "phone", "disability_grade"}
+
+
+def _member(request: HttpRequest, household: Household, member_id: int) -> Member:
+    """A member of this household (itself in scope), or 404."""
+    queryset = Member.objects.select_related("person", "household").filter(household=household)
+    return get_in_scope(queryset, request.scope, pk=member_id)
+
+
+def _member_fields(scope: Scope, payload: MemberUpdateIn) -> dict:
+    data = payload.dict(exclude_unset=True)
+    if PERSONAL_MEMBER_FIELDS & set(data) and not scope.can(Perm.SEE_PERSONAL_DATA):
+        raise HttpError(403, "not allowed to change health data")
+    fields = {}
+    for name, value in data.items():
+        if value is None and name in CHECKED_MEMBER_FIELDS:
+            continue
+        if value is None and name not in CLEARABLE_MEMBER_FIELDS:
+            raise services.RegistryError(
+                "required", _("This field cannot be cleared; leave it out to keep it."), name
+            )
+        fields[name] = value if name in NULLABLE else _value(value)
+    return fields
+
+
+@router.patch(
+    "/households/{pk}/members/{member_id}",
+    response={200: MemberOut, 422: ErrorOut},
+    summary="Change a member (only the fields sent; the ID number may be corrected)",
+)
+def update_member(request: HttpRequest, pk: int, member_id: int, payload: MemberUpdateIn):
+    scope = _require(request, Perm.EDIT_REGISTRY)
+    member = _member(request, _household(request, pk), member_id)
+    try:
+        fields = _member_fields(scope, payload)
+        services_households.do_update_member(request.user, member, **fields)
+    except services.RegistryError as error:
+        return _error(error)
+    return Status(200, _member_out(scope, _member(request, member.household, member_id)))
+
+
+@router.delete(
+    "/households/{pk}/members/{member_id}",
+    response={204: None},
+    summary="Take a member out of the household (the person stays in the register)",
+)
+def remove_member(request: HttpRequest, pk: int, member_id: int):
+    _require(request, Perm.EDIT_REGISTRY)
+    member = _member(request, _household(request, pk), member_id)
+    services_households.do_remove_member(request.user, member)
+    return Status(204, None)
 
 
 @router.get("/households/{pk}/years", response=list[YearOut], summary="Income by year")

@@ -123,12 +123,9 @@ class HouseholdFilterForm(ScopedFormMixin, forms.Form):
         )
 
 
-# Changed only by procedures, never typed: whether the household is registered as poor
-# (建档立卡) follows its identification and exit, its monitoring type the monitoring
-# procedure of a case (procedures.py). A field edit would bypass both: no status change
-# recorded, a monitoring type without a case.
-PROCEDURE_FIELDS = ("registered_poor", "monitoring_type")
-EDITABLE_FIELDS = tuple(name for name in services.HOUSEHOLD_FIELDS if name not in PROCEDURE_FIELDS)
+# Whether the household is registered as poor and its monitoring type are not among
+# them: procedures change them (services.PROCEDURE_FIELDS), and the service refuses them.
+EDITABLE_FIELDS = services.HOUSEHOLD_FIELDS
 
 
 class HouseholdForm(ScopedFormMixin, forms.ModelForm):
@@ -156,8 +153,8 @@ class HouseholdCreateForm(HouseholdForm):
     """A new household, with its status on entering the register and its head.
 
     An existing register being entered: a household given a status is a registered poor
-    household (`registered_poor` follows from the status, see `household_fields`); one
-    without is not registered yet, and becomes so only through identification. A
+    household (the service derives it from the status, `services.registered_on_entry`);
+    one without is not registered yet, and becomes so only through identification. A
     monitoring type cannot be given: it comes with a monitoring case and its procedure.
     """
 
@@ -168,13 +165,8 @@ class HouseholdCreateForm(HouseholdForm):
     )
 
     class Meta(HouseholdForm.Meta):
-        fields = [*EDITABLE_FIELDS, *services.CREATE_ONLY_FIELDS]
+        fields = [*EDITABLE_FIELDS, "status", "status_since"]
         widgets = {"address": forms.TextInput(), "status_since": DateInput()}
-
-    def household_fields(self) -> dict:
-        fields = super().household_fields()
-        fields["registered_poor"] = bool(self.cleaned_data.get("status"))
-        return fields
 
 
 class HouseholdEditForm(HouseholdForm):

@@ -44,7 +44,6 @@ HOUSEHOLD_FIELDS = (
     "number",
     "village",
     "address",
-    "registered_poor",
     "attribute",
     "identification_year",
     "identification_standard",
@@ -54,11 +53,19 @@ HOUSEHOLD_FIELDS = (
     "housing_area",
     "housing_structure",
     "housing_safety",
-    "monitoring_type",
 )
+# Changed only by procedures, never by an edit or an import: whether the household is
+# registered as poor (建档立卡) follows its identification and exit, its monitoring type
+# the monitoring procedures of a case (procedures.py). An edit would bypass both: no
+# status change recorded, a monitoring type without a case. `check_procedure_fields`
+# refuses them in every write path.
+PROCEDURE_FIELDS = ("registered_poor", "monitoring_type")
 # Only a new household may be given a status (an existing register being entered); it
-# is recorded as the first entry of its status history.
-CREATE_ONLY_FIELDS = ("status", "status_since")
+# is recorded as the first entry of its status history. A household already monitored
+# in the register being entered may be given its monitoring type the same way (the
+# importer does; the form and the API do not offer it). Whether it is registered as poor
+# is not given: it follows from the status (`registered_on_entry`).
+CREATE_ONLY_FIELDS = ("status", "status_since", "monitoring_type")
 PERSON_FIELDS = ("id_number", "name", "sex", "birth_date", "ethnicity", "phone")
 MEMBER_FIELDS = (
     "relation",
@@ -256,6 +263,33 @@ def unknown_fields(
             ),
             field=unknown[0],
         )
+
+
+def registered_on_entry(status: str | None) -> bool:
+    """Whether a household entering the register is a registered poor household (建档立卡):
+    exactly when it enters with a poverty status. Afterwards only the identification
+    and exit procedures change it. Used by `do_create_household` and the importer."""
+    return bool(status)
+
+
+PROCEDURE_FIELD_MESSAGES = {
+    "registered_poor": _(
+        "Whether the household is a registered poor household (建档立卡) changes only "
+        "through the identification and exit procedures."
+    ),
+    "monitoring_type": _(
+        "The monitoring type changes only through the monitoring procedures (identification "
+        "for monitoring, risk elimination)."
+    ),
+}
+
+
+def check_procedure_fields(current: Household, fields: dict[str, Any]) -> None:
+    """Refuse a change of what only procedures change (`PROCEDURE_FIELDS`); the value the
+    household already has passes, as no change."""
+    for name in PROCEDURE_FIELDS:
+        if name in fields and fields[name] != getattr(current, name):
+            raise RegistryError("changed_by_procedure", PROCEDURE_FIELD_MESSAGES[name], field=name)
 
 
 def _scope_of(actor) -> Scope | None:

@@ -24,6 +24,8 @@ from baolei.registry.services import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
     PERSON_FIELDS,
+    PROCEDURE_FIELD_MESSAGES,
+    PROCEDURE_FIELDS,
     PersonInAnotherHousehold,
     RegistryError,
     StaleEdit,
@@ -32,7 +34,9 @@ from baolei.registry.services import (
     _find_or_make_person,
     _village,
     check_not_future,
+    check_procedure_fields,
     clean_model,
+    registered_on_entry,
     unknown_fields,
     validate_person_fields,
 )
@@ -96,9 +100,23 @@ def do_create_household(
     member when the head's ID number is given (importers may add members separately).
 
     A status given here is the household's status when it entered the register (an
-    existing register being entered) and starts its status history."""
-    unknown_fields(fields, set(HOUSEHOLD_FIELDS) | set(CREATE_ONLY_FIELDS))
-    household = Household(village=_village(village, actor), number=(number or "").strip(), **fields)
+    existing register being entered) and starts its status history. Whether it is a
+    registered poor household follows from that status (`registered_on_entry`): a
+    `registered_poor` that says otherwise is refused."""
+    unknown_fields(fields, {*HOUSEHOLD_FIELDS, *CREATE_ONLY_FIELDS, "registered_poor"})
+    registered = registered_on_entry(fields.get("status"))
+    if fields.pop("registered_poor", registered) != registered:
+        raise RegistryError(
+            "changed_by_procedure",
+            PROCEDURE_FIELD_MESSAGES["registered_poor"],
+            field="registered_poor",
+        )
+    household = Household(
+        village=_village(village, actor),
+        number=(number or "").strip(),
+        registered_poor=registered,
+        **fields,
+    )
     if household.status and household.status_since is None:
         household.status_since = timezone.localdate()
     _check_household(household)
@@ -175,11 +193,17 @@ def do_update_household(
     expected`. If another save came first, no row matches and the edit is refused with
     `StaleEdit`: nothing is overwritten. The claim also holds the row until this
     transaction ends, so two saves from the same version can never both pass.
+
+    Whether the household is registered as poor and its monitoring type are not edited
+    (`PROCEDURE_FIELDS`): a different value is refused, whoever the caller; the value
+    it has passes as no change. The status is not a field here at all.
     """
-    unknown_fields(fields, HOUSEHOLD_FIELDS)
+    unknown_fields(fields, {*HOUSEHOLD_FIELDS, *PROCEDURE_FIELDS})
     fresh = Household.objects.filter(pk=household.pk).first()
     if fresh is None or fresh.version != expected_version:
         raise _stale(household.pk)
+    check_procedure_fields(fresh, fields)
+    fields = {name: value for name, value in fields.items() if name not in PROCEDURE_FIELDS}
     if "village" in fields:
         fields["village"] = _village(fields["village"], actor)
     if "number" in fields:

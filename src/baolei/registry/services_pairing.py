@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
 from baolei.messages import lazy_format
 from baolei.regions import codes
@@ -77,14 +78,26 @@ def do_create_helper(
 
 
 def helpers_for(scope: Scope) -> QuerySet[Helper]:
-    """The helpers a user may pair and name: those working in the scope, and those of
-    the regions above it (a county cadre helps households in every township)."""
+    """The helpers a user sees and may name: the one accessor of the helper list, the
+    pairing form and the API (a visit's helper).
+
+    A helper's region is where they work (their unit's region: a county bureau's cadre
+    has the county's code, a township government's the township's). Everyone sees the
+    helpers working in their scope and those paired, now or before, with a household of
+    their scope. Who may pair households (`EDIT_REGISTRY`) also sees the helpers of the
+    regions above, the pool they pair from (a county cadre helps households in every
+    township). Nobody else does: a first secretary of one village sees the helpers of
+    their village's households, not every cadre of the county.
+    """
     if scope.empty:
         return Helper.objects.none()
     if scope.region_code is None:
         return Helper.objects.all()
-    above = [*codes.ancestors_of(scope.region_code)]
-    return Helper.objects.filter(scope.q("region_code") | Q(region_code__in=above))
+    paired = Pairing.objects.filter(scope.q(Pairing.scope_field)).values("helper_id")
+    visible = scope.q("region_code") | Q(pk__in=paired)
+    if scope.can(Perm.EDIT_REGISTRY):
+        visible |= Q(region_code__in=codes.ancestors_of(scope.region_code))
+    return Helper.objects.filter(visible)
 
 
 @transaction.atomic

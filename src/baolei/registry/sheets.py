@@ -118,7 +118,16 @@ COLUMNS = (
         width=18,
         help=_("Up to two, separated by 、 e.g. 缺技术、缺资金."),
     ),
-    choice("monitoring_type", "监测对象类型", choices.MonitoringType, width=16),
+    choice(
+        "monitoring_type",
+        "监测对象类型",
+        choices.MonitoringType,
+        width=16,
+        help=_(
+            "For a new household only (an existing register being entered): afterwards the "
+            "monitoring procedures change it. A file may repeat the type a household has."
+        ),
+    ),
     Column("name", "姓名", required=True, parser=text_parser(64), width=10),
     id_number_column(),
     choice("relation", "与户主关系", choices.Relation, required=True, width=12),

@@ -351,7 +351,32 @@ class HouseholdChecks(Importer):
                     current=self.sheet.column("status").term(existing["status"]) or "—",
                 ),
             )
+        self._check_monitoring_type(table, plan)
         self._check_heads(table, plan, persons)
+
+    def _check_monitoring_type(self, table: Table, plan: HouseholdPlan) -> None:
+        """An existing household's monitoring type is the monitoring procedures' to change
+        (services.PROCEDURE_FIELDS): a file may repeat it (an export loads again) or leave
+        it empty, not change it. A new household may come with one, as when it is entered
+        by hand."""
+        existing = plan.existing
+        given = plan.values.get("monitoring_type")
+        if existing is None or not given or given == existing["monitoring_type"]:
+            return
+        index = next(i for i in plan.rows if table.value("monitoring_type", i) == given)
+        self.reject(
+            index,
+            "monitoring_type",
+            lazy_format(
+                _(
+                    "The household's monitoring type is %(current)s: it changes only through "
+                    "the monitoring procedures (identification for monitoring, risk "
+                    "elimination), not by import."
+                ),
+                current=self.sheet.column("monitoring_type").term(existing["monitoring_type"])
+                or "—",
+            ),
+        )
 
     def _check_heads(self, table: Table, plan: HouseholdPlan, persons: dict) -> None:
         relations = table.column("relation")

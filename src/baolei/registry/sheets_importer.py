@@ -3,6 +3,12 @@
 Upserts households by household number and people by ID number, inserting and updating
 whole columns in one transaction. Apart from the checks (`sheets_checks.py`), whose plan
 it writes.
+
+What only procedures change is never updated here: an existing household keeps its
+status, its monitoring type and whether it is registered as poor (the checks reject a
+file that tries). A new household gets them as `do_create_household` gives them: the
+status and monitoring type of the register being entered, registered as poor exactly
+when it has a status.
 """
 
 from typing import Any
@@ -14,6 +20,7 @@ from baolei.imports.bulk import Ticker, insert_rows, update_rows
 from baolei.messages import lazy_format
 from baolei.registry.choices import Relation
 from baolei.registry.models import Household, Member, Person, StatusChange
+from baolei.registry.services import registered_on_entry
 from baolei.registry.sheets_checks import MEMBER_KEYS, HouseholdChecks, Plan
 
 HOUSEHOLD_UPDATE_FIELDS = [
@@ -24,7 +31,6 @@ HOUSEHOLD_UPDATE_FIELDS = [
     "main_cause",
     "second_cause",
     "third_cause",
-    "monitoring_type",
     "head_id",
     "version",
     "updated_at",
@@ -203,7 +209,7 @@ class HouseholdImporter(HouseholdChecks):
                         others[0] if others else "",
                         others[1] if len(others) > 1 else "",
                         monitoring,
-                        bool(status) or not monitoring,
+                        registered_on_entry(status),
                         person_ids[heads[0]],
                     )
                 )
@@ -228,7 +234,6 @@ class HouseholdImporter(HouseholdChecks):
                 "third_cause": (others[1] if len(others) > 1 else "")
                 if others
                 else row["third_cause"],
-                "monitoring_type": _kept(values, "monitoring_type", row["monitoring_type"]),
                 "head_id": head,
             }
             if all(new[key] == row[key] for key in new):

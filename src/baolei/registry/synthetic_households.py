@@ -59,6 +59,7 @@ YEARS = range(2020, 2025)  # the income years of the register
 DEFAULT_MONITORING_LINE = Decimal("6000")
 MAX_HOUSEHOLDS_PER_VILLAGE = 9999  # the household number's 4-digit sequence
 HOUSEHOLDS_PER_HELPER = (3, 7)  # a helper is responsible for about five households
+_OPEN_CASE = (CASE.IDENTIFYING, CASE.MONITORED)
 
 
 def allocate(total: int, weights: Sequence[float]) -> list[int]:
@@ -341,6 +342,9 @@ class RegisterGenerator(PeopleGenerator):
             ]
         else:
             case.procedures = [self.procedures.open_identification(opened, village)]
+            # Not monitored yet: the household gets its monitoring type when the county
+            # approves the identification (procedures._on_approved), as in the register.
+            draft.household["monitoring_type"] = ""
         draft.cases.append(case)
         draft.risks.append(
             {
@@ -443,7 +447,9 @@ class RegisterGenerator(PeopleGenerator):
             ago, count = int_(61, 300), int_(1, 2)
         else:
             ago, count = int_(0, 60), int_(1, 4)
-        findings = _FINDINGS_RISK if draft.household["monitoring_type"] else _FINDINGS_CALM
+        # A household whose case is open (monitored, or still being identified) is at risk.
+        at_risk = any(case.case["status"] in _OPEN_CASE for case in draft.cases)
+        findings = _FINDINGS_RISK if at_risk else _FINDINGS_CALM
         for _i in range(count):
             if ago > 364:
                 break
