@@ -75,3 +75,11 @@ def test_fetch_in_finds_any_keys_even_odd_ones():
     assert sorted(person.name for person in found) == sorted(names)
     assert bulk.fetch_in(Person.objects.all(), "name", [""]) == []
     assert bulk.fetch_in(Person.objects.all(), "name", []) == []
+
+
+def test_fetch_in_by_primary_key():
+    keys = bulk.insert_rows(
+        Person, FIELDS, [_row(n, name) for n, name in enumerate(AWKWARD[:2])], lambda c: None
+    )
+    found = bulk.fetch_in(Person.objects.all(), "pk", [*keys, 0])
+    assert sorted(person.pk for person in found) == sorted(keys)

@@ -79,7 +79,7 @@ def test_a_bad_row_rejects_the_file_with_reasons(insider):
     assert rows == {
         (3, "实到人数"),
         (4, "党组织名称"),
-        (5, "村（代码或全称）"),
+        (5, "所在地区（代码或全称）"),
         (6, "类型"),
         (6, "日期"),
     }

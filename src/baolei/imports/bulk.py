@@ -41,7 +41,9 @@ def fetch_in(queryset: models.QuerySet, field_name: str, keys: Iterable[Any]) ->
     if not keys:
         return []
     if connection.vendor == "postgresql":
-        cast = queryset.model._meta.get_field(field_name).cast_db_type(connection)
+        meta = queryset.model._meta
+        field = meta.pk if field_name == "pk" else meta.get_field(field_name)
+        cast = field.cast_db_type(connection)
         if all(key.__class__ is str and key and KEY_SEPARATOR not in key for key in keys):
             # One text parameter split by the server: psycopg dumps a list of a hundred
             # thousand strings in Python, a joined string at once.

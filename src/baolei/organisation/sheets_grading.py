@@ -45,7 +45,10 @@ KIND_TERMS = {
 KIND_SYNONYMS = {"党员大会": "branch_assembly", "支部委员会": "committee_meeting"}
 
 COLUMNS = (
-    region_column("village", "村（代码或全称）", required=True),
+    # A joint branch sits in a township: the column takes any region, villages above all.
+    region_column(
+        "village", "所在地区（代码或全称）", required=True, aliases=("村（代码或全称）", "村")
+    ),
     Column("branch", "党组织名称", required=True, parser=text_parser(120), width=24),
     Column(
         "kind",

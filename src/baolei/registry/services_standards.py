@@ -33,7 +33,13 @@ from baolei.messages import lazy_format
 from baolei.regions.models import Level, Region
 from baolei.registry.models import NATIONAL, AnnualStandard, VillagePopulation
 from baolei.registry.rules import province_of
-from baolei.registry.services import EARLIEST_YEAR, RegistryError, _village, clean_model
+from baolei.registry.services import (
+    EARLIEST_YEAR,
+    RegistryError,
+    _village,
+    clean_model,
+    unknown_fields,
+)
 
 STANDARD_FIELDS = (
     "poverty_line",
@@ -152,15 +158,7 @@ def do_save_standard(
     `standard` (its region and year stay). Every field not given keeps its value (its
     default for a new line); an empty line clears it."""
     scope: Scope = scope_of(actor)
-    unknown = sorted(set(values) - set(STANDARD_FIELDS))
-    if unknown:
-        raise RegistryError(
-            "unknown_field",
-            lazy_format(
-                _("These fields cannot be set here: %(fields)s."), fields=", ".join(unknown)
-            ),
-            field=unknown[0],
-        )
+    unknown_fields(values, STANDARD_FIELDS)
     if standard is None:
         region_code = (region_code or NATIONAL).strip()
         standard = AnnualStandard(region_code=region_code, year=_check_standard_year(year))
