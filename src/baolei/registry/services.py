@@ -316,20 +316,25 @@ def _village(value: Region | str, actor, field: str = "village") -> Region:
     return region
 
 
-def _check_year(value: int | None, field: str) -> None:
-    if value is None:
-        return
-    this_year = timezone.localdate().year
-    if not EARLIEST_YEAR <= value <= this_year:
+def _check_year(
+    value: int | None, field: str, *, last: int | None = None, required: bool = False
+) -> int | None:
+    """A year of the register: from EARLIEST_YEAR to `last` (this year unless given). An
+    empty year passes unless `required`, when it is refused like one out of range."""
+    if value is None and not required:
+        return None
+    last = timezone.localdate().year if last is None else last
+    if value is None or not EARLIEST_YEAR <= value <= last:
         raise RegistryError(
             "year_out_of_range",
             lazy_format(
                 _("The year must lie between %(first)d and %(last)d."),
                 first=EARLIEST_YEAR,
-                last=this_year,
+                last=last,
             ),
             field=field,
         )
+    return value
 
 
 def check_not_future(

@@ -34,8 +34,8 @@ from baolei.regions.models import Level, Region
 from baolei.registry.models import NATIONAL, AnnualStandard, VillagePopulation
 from baolei.registry.rules import province_of
 from baolei.registry.services import (
-    EARLIEST_YEAR,
     RegistryError,
+    _check_year,
     _village,
     clean_model,
     unknown_fields,
@@ -117,18 +117,8 @@ def _amount(name: str, value: Any) -> Decimal | None:
 
 
 def _check_standard_year(year: int | None) -> int:
-    last = timezone.localdate().year + 1  # next year's line is often published ahead
-    if year is None or not EARLIEST_YEAR <= year <= last:
-        raise RegistryError(
-            "year_out_of_range",
-            lazy_format(
-                _("The year must lie between %(first)d and %(last)d."),
-                first=EARLIEST_YEAR,
-                last=last,
-            ),
-            field="year",
-        )
-    return year
+    # Next year's line is often published ahead.
+    return _check_year(year, "year", last=timezone.localdate().year + 1, required=True)
 
 
 def _not_allowed(region_code: str) -> RegistryError:
@@ -215,18 +205,7 @@ def _population(value: Any, field: str) -> int:
 
 
 def _check_population_year(year: int | None) -> int:
-    this_year = timezone.localdate().year
-    if year is None or not EARLIEST_YEAR <= year <= this_year:
-        raise RegistryError(
-            "year_out_of_range",
-            lazy_format(
-                _("The year must lie between %(first)d and %(last)d."),
-                first=EARLIEST_YEAR,
-                last=this_year,
-            ),
-            field="year",
-        )
-    return year
+    return _check_year(year, "year", required=True)
 
 
 def _require_edit(scope: Scope) -> None:

@@ -35,10 +35,10 @@ from baolei.registry.sheets_cells import (
     choice,
     ethnicity_options,
     hidden_or,
+    household_number_column,
     id_number_column,
     parse_disability_grade,
     parse_ethnicity,
-    parse_household_number,
     village_options,
 )
 from baolei.registry.sheets_importer import HouseholdImporter
@@ -63,17 +63,8 @@ def hidden_allowed(column: Column) -> Column:
 
 
 COLUMNS = (
-    Column(
-        "household_number",
-        "户编号",
-        required=True,
-        parser=parse_household_number,
-        text=True,
-        width=20,
-        help=_(
-            "The household's number in the register; rows with the same number are one household."
-        ),
-        aliases=("户号", "家庭编号"),
+    household_number_column(
+        _("The household's number in the register; rows with the same number are one household.")
     ),
     Column(
         "village",

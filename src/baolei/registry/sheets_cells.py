@@ -160,6 +160,21 @@ def parse_id_number(text: str) -> idnumbers.IdNumber:
         raise CellProblem(error.code, error.message) from None
 
 
+def household_number_column(help: str) -> Column:
+    """The column of a household's number in the register, as every household sheet has it:
+    text, so that Excel keeps its digits."""
+    return Column(
+        "household_number",
+        "户编号",
+        required=True,
+        parser=parse_household_number,
+        text=True,
+        width=20,
+        help=help,
+        aliases=("户号", "家庭编号"),
+    )
+
+
 def id_number_column(name: str = "id_number", header: str = "身份证号", **options) -> Column:
     """The column of a person's resident ID number, as every sheet of people has it:
     checked by GB 11643, kept as text so that Excel leaves the digits alone, and found

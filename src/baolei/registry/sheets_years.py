@@ -42,7 +42,7 @@ from baolei.messages import lazy_format
 from baolei.registry import services
 from baolei.registry.models import MONEY, Household, HouseholdYear, Member
 from baolei.registry.services_years import ASSURANCE_FIELDS, INCOME_FIELDS
-from baolei.registry.sheets_cells import parse_household_number
+from baolei.registry.sheets_cells import household_number_column
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
@@ -98,16 +98,7 @@ def _income_column(key: str) -> Column:
 
 
 COLUMNS = (
-    Column(
-        "household_number",
-        "户编号",
-        required=True,
-        parser=parse_household_number,
-        text=True,
-        width=20,
-        help=_("The household's number in the register."),
-        aliases=("户号", "家庭编号"),
-    ),
+    household_number_column(_("The household's number in the register.")),
     Column(
         "year",
         "年度",
