@@ -39,12 +39,18 @@ $(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
 assets: $(VENDOR)/.copied
 
 $(VENDOR)/.copied: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent --ignore-scripts
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
 	cp node_modules/bulma/css/bulma.min.css $(VENDOR)/bulma.min.css
-	for pkg in htmx.org echarts bulma; do cp node_modules/$$pkg/LICENSE $(VENDOR)/LICENSE.$$pkg; done
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js $(VENDOR)/swagger-ui-bundle.js
+	cp node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui.css
+	# The stylesheet names its source map, which collectstatic's manifest must find.
+	cp node_modules/swagger-ui-dist/swagger-ui.css.map $(VENDOR)/swagger-ui.css.map
+	cp node_modules/swagger-ui-dist/NOTICE $(VENDOR)/NOTICE.swagger-ui-dist
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt $(VENDOR)/
+	for pkg in htmx.org echarts bulma swagger-ui-dist; do cp node_modules/$$pkg/LICENSE $(VENDOR)/LICENSE.$$pkg; done
 	touch $@
 
 messages: $(VENV)/.installed
@@ -59,13 +65,14 @@ setup-demo: $(VENV)/.installed assets messages
 serve: $(VENV)/.installed
 	$(BAOLEI) serve
 
-# The end-to-end tests drive Debian's Chromium; install it when it is missing and we may.
+# The end-to-end tests drive Debian's Chromium, with a Chinese font (without one the text is
+# drawn as narrow boxes and a page that overflows on a phone looks as if it fits).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else \
-	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	    echo "The browser tests need Debian's chromium and a Chinese font: sudo apt-get install chromium fonts-wqy-microhei" >&2; exit 1; \
 	  fi; }
 
 bench: $(VENV)/.dev-installed

@@ -29,6 +29,10 @@ TOWNSHIP = "420222100"  # 兴国镇
 NEIGHBOUR_TOWNSHIP = "420222101"  # 富池镇
 NEIGHBOUR_COUNTY = "420281"  # 大冶市
 
+# The neighbour township's people (`far`, `far_member`, `far_helper`), tried by the
+# insider through every door that attaches a person by ID number, in every app.
+pytest_plugins = ["tests.registry.foreign"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -132,18 +132,18 @@ def _page_checks(things):
     user, token = things["user"], things["token"]
     # (url name, method, path, check on the response)
     return [
-        ("regions:browse", "get", "/regions/?q=兴国", _lacks("/regions/420222100/")),
+        ("regions:browse", "get", "/regions/?region_search=兴国", _lacks("/regions/420222100/")),
         ("regions:detail", "get", "/regions/420222100/", _status(404)),
         (
             "regions:picker_children",
             "get",
-            "/regions/picker/children/?parent=420222100",
+            "/regions/picker/children/?region_parent=420222100",
             _status(404),
         ),
         (
             "regions:picker_search",
             "get",
-            "/regions/picker/search/?q=兴国",
+            "/regions/picker/search/?region_search=兴国",
             _lacks("/regions/420222100/"),
         ),
         ("accounts:user_list", "get", "/accounts/users/", _lacks(f"/accounts/users/{user.pk}/")),
@@ -193,6 +193,7 @@ def _registry_checks(things):
         ("registry:year_edit", "post", f"{household_page}years/2023/", not_found),
         ("registry:visit_create", "post", f"{household_page}visits/new/", not_found),
         ("registry:pairing_create", "post", f"{household_page}pairing/new/", not_found),
+        ("registry:pairing_helpers", "get", f"{household_page}pairing/helpers/", not_found),
         ("registry:pairing_end", "post", f"/registry/pairings/{p.pk}/end/", not_found),
         (
             "registry:visits_overdue",

@@ -99,7 +99,10 @@ def test_the_sqlite_default_lives_in_the_data_directory(monkeypatch, tmp_path):
     database = fresh["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert str(database["NAME"]) == str(tmp_path / "baolei.sqlite3")
-    assert database["ATOMIC_REQUESTS"] is True
+    # Requests that may write run in one transaction (WriteRequestTransactionMiddleware);
+    # reads run without one, so that on SQLite they never take the write lock.
+    assert database["ATOMIC_REQUESTS"] is False
+    assert fresh["MIDDLEWARE"][-1] == "baolei.transactions.WriteRequestTransactionMiddleware"
 
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/api/openapi.json"])

@@ -1,8 +1,11 @@
 """The HTTP API under /api/: personal bearer tokens or the browser session, scoped like
 the pages. Each capability adds its own router from its app's `api.py`."""
 
-from django.http import HttpRequest
-from ninja import NinjaAPI
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.security import APIKeyCookie, HttpBearer
 
 from baolei.accounts import services as account_services
@@ -41,6 +44,27 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class SiteSwagger(Swagger):
+    """Swagger UI from the site's own static files (copied from the npm package
+    swagger-ui-dist by `make assets`): an intranet reaches nothing outside. django-ninja
+    would load it from a public CDN, as `ninja` is not an installed app."""
+
+    template = "api/swagger.html"
+
+    def __init__(self):
+        # No validator badge: it would send the document's address to validator.swagger.io.
+        super().__init__(settings={"validatorUrl": None})
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs) -> HttpResponse:
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {
+            "swagger_settings": json.dumps(settings),
+            "api": api,
+            "add_csrf": any(getattr(auth, "csrf", False) for auth in api.auth),
+        }
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Baolei API",
     version="1",
@@ -49,6 +73,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    docs=SiteSwagger(),
 )
 
 from baolei.accounts.api import router as accounts_router  # noqa: E402

@@ -70,13 +70,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before django_tasks_db: its `db_worker` command is Baolei's, which outlives a
+    # locked database (the first app that has a command's name wins).
+    "baolei.imports",
     "django_tasks",
     "django_tasks_db",
     "baolei.regions",
     "baolei.accounts",
     "baolei.audit",
     "baolei.registry",
-    "baolei.imports",
     "baolei.organisation",
     "baolei.cadres",
     "baolei.talent",
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "baolei.accounts.middleware.ScopeMiddleware",
     "baolei.audit.middleware.AuditContextMiddleware",
+    # Last: the view of a request that may write runs in one transaction (see below).
+    "baolei.transactions.WriteRequestTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "baolei.urls"
@@ -122,12 +126,16 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Not ATOMIC_REQUESTS: WriteRequestTransactionMiddleware runs the views of POST, PUT,
+# PATCH and DELETE in one transaction, and reads without one, so that on SQLite a read
+# never takes (nor waits for) the write lock.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets the web server read while the worker writes; IMMEDIATE avoids
-    # "database is locked" upgrades from read to write locks.
+    # "database is locked" upgrades from read to write locks in the transactions that
+    # write (reads run outside transactions; imports check the register DEFERRED).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -138,7 +146,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Counts failed logins and refuses locked account names on every login page (admin too).
+AUTHENTICATION_BACKENDS = ["baolei.accounts.backends.LockoutBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,6 +169,9 @@ LOGIN_LOCKOUT_MINUTES = envint("BAOLEI_LOGIN_LOCKOUT_MINUTES", 15)
 
 SESSION_COOKIE_AGE = envint("BAOLEI_SESSION_SECONDS", 8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True  # the session expires after inactivity, not mid-work
+# Database sessions whose mere refresh is written at most once a minute and never waited
+# for (baolei/accounts/sessions.py).
+SESSION_ENGINE = "baolei.accounts.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"
@@ -187,6 +199,13 @@ MEDIA_ROOT = DATA_DIR / "media"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # An import job silent for this long was left by a worker that died: marked failed.
 BAOLEI_IMPORT_STALE_SECONDS = envint("BAOLEI_IMPORT_STALE_SECONDS", 600)
+# What one uploaded file may be: its size, the rows (header included) and columns of the
+# sheet read, and how far a part of a workbook may expand (uncompressed / compressed size).
+# A file beyond any of them is refused with its reason before it is read whole.
+BAOLEI_IMPORT_MAX_UPLOAD_MB = envint("BAOLEI_IMPORT_MAX_UPLOAD_MB", 200)
+BAOLEI_IMPORT_MAX_ROWS = envint("BAOLEI_IMPORT_MAX_ROWS", 500_000)
+BAOLEI_IMPORT_MAX_COLUMNS = envint("BAOLEI_IMPORT_MAX_COLUMNS", 200)
+BAOLEI_IMPORT_MAX_RATIO = envint("BAOLEI_IMPORT_MAX_RATIO", 200)
 
 # Security headers on by default; TLS-only cookies unless the site is explicitly served
 # over plain HTTP (the local demo at 127.0.0.1:8000).

@@ -59,7 +59,13 @@ def test_a_sanction_counts_while_in_effect_on_the_reference_date():
         cadre=running.cadre, decided_on=datetime.date(2024, 9, 1), ends_on=datetime.date(2025, 9, 1)
     )
     assert _only(ended, rules).passed
-    assert not _only(running, rules).passed and _only(running, rules).value == "1"
+    assert not _only(running, rules).passed and _only(running, rules).value == "1 in effect"
+
+
+def test_no_sanction_reads_as_such_rather_than_as_a_bare_zero():
+    clean = CandidateFactory()
+    found = _only(clean, _rules(no_discipline_required=True))
+    assert found.passed and str(found.value) == "no sanction in effect"
 
 
 def test_age_limit_counted_on_the_reference_date():

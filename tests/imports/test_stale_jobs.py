@@ -1,6 +1,7 @@
 """A worker killed in the middle of an import: its job must not say "loading" for ever.
 And the progress of a load on SQLite, which cannot be written to the job's row."""
 
+import contextlib
 import datetime
 import io
 import types
@@ -182,3 +183,61 @@ def test_the_load_on_sqlite_reports_to_a_side_file_that_the_page_reads(
     assert not progress_file(job.pk).exists()
     page = client_insider.get(f"/imports/jobs/{job.pk}/").content.decode()
     assert "0 / 200 (0%)" in page
+
+
+class WorkerKilled(BaseException):
+    """The worker process dies: nothing after this point of the job runs."""
+
+
+def test_a_worker_killed_just_after_the_load_committed_leaves_the_job_done(insider, monkeypatch):
+    """The job's outcome is committed with its data: a worker killed right after the
+    commit leaves a finished job, and the sweep never says that nothing was written
+    while the households are in the register."""
+    from baolei.imports import running
+
+    atomic = running.transaction.atomic
+
+    @contextlib.contextmanager
+    def committed_then_killed(*args, **kwargs):
+        with atomic(*args, **kwargs):
+            yield
+        raise WorkerKilled
+
+    monkeypatch.setattr(running, "transaction", types.SimpleNamespace(atomic=committed_then_killed))
+    job = job_of(insider, ImportJob.Status.QUEUED, 0 * MINUTES)
+
+    with pytest.raises(WorkerKilled):
+        jobs.run_job(job)
+    beat = timezone.now() - 11 * MINUTES
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=beat, started_at=beat)
+    stale.sweep_stale_jobs()
+
+    job.refresh_from_db()
+    assert register_counts()[0] == 1  # the household is in the register
+    assert job.status == ImportJob.Status.DONE and job.message != STOPPED
+    assert job.counts["rows"] == 3 and job.finished_at is not None
+
+
+def test_the_task_row_a_dead_worker_left_running_is_closed_with_its_job(insider):
+    """django-tasks' own row of the task: left "running" by a worker that died, it is
+    closed when its job is swept, so that the admin's task list tells the truth too."""
+    from django_tasks_db.models import DBTaskResult
+
+    from baolei.imports.tasks import run_import_job
+
+    dead = job_of(insider, ImportJob.Status.LOADING, 11 * MINUTES)
+    jobs.enqueue(dead)
+    DBTaskResult.objects.filter(pk=dead.task_id).update(
+        status="RUNNING", started_at=timezone.now() - 11 * MINUTES, worker_ids=["gone"]
+    )
+    alive = job_of(insider, ImportJob.Status.LOADING, 1 * MINUTES)
+    jobs.enqueue(alive)
+    DBTaskResult.objects.filter(pk=alive.task_id).update(
+        status="RUNNING", started_at=timezone.now() - 1 * MINUTES, worker_ids=["here"]
+    )
+
+    stale.sweep_stale_jobs()
+
+    assert DBTaskResult.objects.get(pk=dead.task_id).status == "FAILED"
+    assert DBTaskResult.objects.get(pk=alive.task_id).status == "RUNNING"
+    assert run_import_job.get_result(dead.task_id).status == "FAILED"

@@ -134,6 +134,12 @@ def page_checks(things: dict) -> list:
         ("organisation:life_create", "get", "/organisation/life/new/", lacks(b.name)),
         ("organisation:life_create", "post", "/organisation/life/new/", _life_unchanged(b)),
         ("organisation:life_export", "get", "/organisation/life/export/", xlsx_lacks(b.name)),
+        (
+            "organisation:life_photo",
+            "get",
+            f"/organisation/life/{things['meeting'].pk}/photo/",
+            not_found,
+        ),
     ]
 
 

@@ -361,20 +361,27 @@ def test_a_township_officer_cannot_link_a_household_of_another_township(insider)
 
 def test_a_village_branch_role_edits_only_its_village():
     village_user = UserFactory(role=Role.VILLAGE_BRANCH, scope=VILLAGE)
-    organisation = services.do_create_organisation(
-        village_user, kind="branch", name="山川台第二支部", region_code=VILLAGE
-    )
-    assert PartyOrganisation.objects.filter(pk=organisation.pk).exists()
+    organisation = PartyOrganisationFactory(region_code=VILLAGE)
+    services.do_update_organisation(village_user, organisation, name="山川台第二支部")
+    assert PartyOrganisation.objects.get(pk=organisation.pk).name == "山川台第二支部"
     assert (
         refused(
-            services.do_create_organisation,
-            village_user,
-            kind="branch",
-            name="邻村支部",
-            region_code="420222100002",
+            services.do_update_organisation, village_user, organisation, region_code="420222100002"
         ).code
         == "out_of_scope"
     )
+
+
+def test_a_village_branch_does_not_set_up_new_organisations():
+    village_user = UserFactory(role=Role.VILLAGE_BRANCH, scope=VILLAGE)
+    error = refused(
+        services.do_create_organisation,
+        village_user,
+        kind="branch",
+        name="山川台第二支部",
+        region_code=VILLAGE,
+    )
+    assert error.code == "not_allowed" and not PartyOrganisation.objects.exists()
 
 
 def test_the_entities_a_joint_branch_covers_are_audited(insider):

@@ -72,20 +72,20 @@ def test_an_account_without_a_region_sees_no_regions():
 
 
 def test_browse_search_finds_regions_in_scope_only(client_county_admin, client_insider):
-    page = client_county_admin.get("/regions/", {"q": "富池"}).content.decode()
+    page = client_county_admin.get("/regions/", {"region_search": "富池"}).content.decode()
     assert 'href="/regions/420222101/">富池镇</a>' in page
-    page = client_insider.get("/regions/", {"q": "富池"}).content.decode()
+    page = client_insider.get("/regions/", {"region_search": "富池"}).content.decode()
     assert "/regions/420222101/" not in page
 
 
 def test_browse_search_by_code(client_county_admin):
-    page = client_county_admin.get("/regions/", {"q": "420222100"}).content.decode()
+    page = client_county_admin.get("/regions/", {"region_search": "420222100"}).content.decode()
     assert 'href="/regions/420222100/">兴国镇</a>' in page
     assert 'href="/regions/420222100001/">山川台社区居委会</a>' in page
 
 
 def test_picker_lists_children_of_a_region_in_scope(client_county_admin):
-    response = client_county_admin.get("/regions/picker/children/", {"parent": "420222"})
+    response = client_county_admin.get("/regions/picker/children/", {"region_parent": "420222"})
     assert response.status_code == 200
     options = re.findall(r'<option value="(\d+)">', response.content.decode())
     assert len(options) == 21
@@ -93,15 +93,15 @@ def test_picker_lists_children_of_a_region_in_scope(client_county_admin):
 
 
 def test_picker_refuses_a_parent_outside_the_scope(client_insider):
-    response = client_insider.get("/regions/picker/children/", {"parent": "420222"})
+    response = client_insider.get("/regions/picker/children/", {"region_parent": "420222"})
     assert response.status_code == 404
-    response = client_insider.get("/regions/picker/children/", {"parent": "420222100"})
+    response = client_insider.get("/regions/picker/children/", {"region_parent": "420222100"})
     assert len(re.findall(r'<option value="\d+">', response.content.decode())) == 28
 
 
 def test_picker_search_offers_only_regions_in_scope(client_insider):
     response = client_insider.get(
-        "/regions/picker/search/", {"q": "镇", "target": "id_scope_region"}
+        "/regions/picker/search/", {"region_search": "镇", "target": "id_scope_region"}
     )
     page = response.content.decode()
     assert 'data-pick-region="420222100"' in page

@@ -126,9 +126,10 @@ def test_the_helper_list_of_a_township_officer_still_offers_the_county_pool(clie
     unpaired = _helper("县干部戊", COUNTY, "阳新县民政局")
     page = client.get("/registry/helpers/").content.decode()
     assert "县干部戊" in page and "大冶干部" not in page
-    form = client.get(f"/registry/households/{helpers['home'].pk}/pairing/new/").content.decode()
-    assert f'value="{unpaired.pk}"' in form
-    assert f'value="{helpers["outsider"].pk}"' not in form
+    search = f"/registry/households/{helpers['home'].pk}/pairing/helpers/"
+    found = client.get(search, {"helper_search": "干部"}).content.decode()
+    assert f'value="{unpaired.pk}"' in found
+    assert f'value="{helpers["outsider"].pk}"' not in found
 
 
 def test_a_first_secretary_names_only_a_helper_they_see_in_the_api(client, helpers):

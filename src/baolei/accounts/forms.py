@@ -14,7 +14,7 @@ from baolei.regions.models import Region
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, refusing locked-out account names before checking passwords."""
+    """Django's login form, saying when an account name is locked out."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -25,19 +25,19 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
+        # The failures are counted by the authentication backend (LockoutBackend), which
+        # every login page goes through; this form only says why a login was refused.
         username = self.cleaned_data.get("username") or ""
         until = services.locked_until(username) if username else None
         if until:
             raise self._locked_error(until)
         try:
-            cleaned = super().clean()
+            return super().clean()
         except ValidationError:
-            newly_locked = services.record_failed_login(username) if username else None
-            if newly_locked:
-                raise self._locked_error(newly_locked) from None
+            until = services.locked_until(username) if username else None
+            if until:
+                raise self._locked_error(until) from None
             raise
-        services.record_successful_login(username)
-        return cleaned
 
     def _locked_error(self, until):
         local = timezone.localtime(until)

@@ -34,6 +34,11 @@ class Perm(StrEnum):
     # The branch's own work, done in the village (often on a phone by the first secretary):
     # organisation life and rectification progress. Grading and closing are not part of it.
     RECORD_BRANCH_WORK = "record_branch_work"
+    # Cadre records and the work teams sent to villages (members, rotation, recall, duties,
+    # work funds, matching, incentives, the village leader pool): the county's work, and the
+    # township's for its villages. Never the village's own accounts: a team is not managed
+    # by the village it serves.
+    MANAGE_CADRES = "manage_cadres"
 
 
 PERM_LABELS = {
@@ -48,6 +53,7 @@ PERM_LABELS = {
     Perm.MANAGE_REFERENCE_DATA: _("Reload the division codes"),
     Perm.VIEW_DISCIPLINE: _("See cadres' disciplinary records"),
     Perm.RECORD_BRANCH_WORK: _("Record the branch's organisation life and rectification progress"),
+    Perm.MANAGE_CADRES: _("Manage cadre records and work teams"),
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -62,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.USE_API,
             Perm.VIEW_DISCIPLINE,
             Perm.RECORD_BRANCH_WORK,
+            Perm.MANAGE_CADRES,
         }
     ),
     Role.REVITALISATION_BUREAU: frozenset(
@@ -83,6 +90,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.RECORD_VISITS,
             Perm.USE_API,
             Perm.RECORD_BRANCH_WORK,
+            Perm.MANAGE_CADRES,
         }
     ),
     Role.FIRST_SECRETARY: frozenset(

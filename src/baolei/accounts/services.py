@@ -17,6 +17,7 @@ from baolei.accounts.scope import Scope
 from baolei.audit import services as audit
 from baolei.audit.models import Action
 from baolei.regions.models import Region
+from baolei.transactions import unless_busy
 
 
 def generate_password(length: int = 16) -> str:
@@ -176,6 +177,10 @@ def user_for_token(key: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
-        # Touch at most every few minutes, and without an audit event per API call.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Touch at most every few minutes, and without an audit event per API call;
+        # never waiting for a long write elsewhere (SQLite) to answer a read.
+        unless_busy(
+            lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=now),
+            "recording the use of an API token",
+        )
     return token.user

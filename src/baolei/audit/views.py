@@ -47,10 +47,20 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if filters["region"].isdigit():
         events = events.filter(codes.within("region_code", filters["region"][:12]))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    for event in page:
-        event.labelled_changes = audit.labelled_changes(event)
+    picker = audit.audited_models(hidden)
+    listed = {label for _, entries in picker for label, _ in entries}
+    if filters["model"] and filters["model"] not in listed and filters["model"] not in hidden:
+        # A bulk event's type (regions, village populations) is not in the register:
+        # keep the filter the link came with selectable.
+        picker.append(("", [(filters["model"], audit.model_name(filters["model"]))]))
     return render(
         request,
         "audit/event_list.html",
-        {"page": page, "filters": filters, "actions": Action.choices},
+        {
+            "page": page,
+            "rows": audit.present(page, request.scope),
+            "filters": filters,
+            "actions": Action.choices,
+            "models": picker,
+        },
     )

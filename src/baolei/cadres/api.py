@@ -15,10 +15,11 @@ import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Limit, Offset, PastYear, Score
 from baolei.cadres import choices, ranking, services
 from baolei.cadres.achievements import Period, computed_for
 from baolei.cadres.api_common import (
@@ -42,6 +43,7 @@ router = Router(tags=["cadres"])
 
 class CadreOut(Schema):
     id: int
+    version: int
     name: str
     id_number: str = Field(description="Masked unless the role may see personal data.")
     region_code: str
@@ -123,7 +125,7 @@ class AssessmentOut(Schema):
 
 
 class AssessmentIn(StrictSchema):
-    score: Decimal = Field(ge=0, le=100)
+    score: Score
     grade: choices.Grade
     note: str = ""
 
@@ -148,6 +150,7 @@ def _cadre_out(scope: Scope, cadre: Cadre) -> dict:
     sees = scope.can(Perm.VIEW_DISCIPLINE)
     return {
         "id": cadre.pk,
+        "version": cadre.version,
         "name": cadre.person.name,
         "id_number": shown_id_number(scope, cadre.person.id_number),
         "region_code": cadre.region_code,
@@ -177,8 +180,8 @@ def list_cadres(
     rank: choices.Rank | None = None,
     political_status: choices.PoliticalStatus | None = None,
     q: str | None = None,
-    offset: int = Query(0, ge=0),
-    limit: int = Query(100, ge=1, le=1000),
+    offset: Offset = 0,
+    limit: Limit = 100,
 ):
     scope = require(request, Perm.VIEW)
     check_region(scope, region)
@@ -203,7 +206,7 @@ def list_cadres(
 
 @router.post("/cadres", response={201: CadreOut, 422: ErrorOut}, summary="Add a cadre record")
 def create_cadre(request: HttpRequest, payload: CadreCreateIn):
-    scope = require(request, Perm.EDIT_ORGANISATION)
+    scope = require(request, Perm.MANAGE_CADRES)
     data = payload_values(payload)
     try:
         cadre = services.do_create_cadre(request.user, **data)
@@ -218,19 +221,29 @@ def get_cadre(request: HttpRequest, pk: int):
     return _cadre_out(scope, _cadre(request, pk))
 
 
+class CadrePatchIn(CadreFieldsIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version the change starts from (as last read); a change made "
+        "since refuses this one (422, code stale). Omitted: no check.",
+    )
+
+
 @router.patch(
     "/cadres/{pk}", response={200: CadreOut, 422: ErrorOut}, summary="Change a cadre record"
 )
-def update_cadre(request: HttpRequest, pk: int, payload: CadreFieldsIn):
-    scope = require(request, Perm.EDIT_ORGANISATION)
+def update_cadre(request: HttpRequest, pk: int, payload: CadrePatchIn):
+    scope = require(request, Perm.MANAGE_CADRES)
     cadre = _cadre(request, pk)
     fields = payload_values(payload, exclude_unset=True)
+    expected_version = fields.pop("version", None)
     fields = {
         name: ("" if value is None and name not in ("work_started_on",) else value)
         for name, value in fields.items()
     }
     try:
-        services.do_update_cadre(request.user, cadre, **fields)
+        services.do_update_cadre(request.user, cadre, expected_version=expected_version, **fields)
     except services.CadreError as error:
         return refusal(error)
     return Status(200, _cadre_out(scope, _cadre(request, pk)))
@@ -304,7 +317,7 @@ def list_achievements(
     summary="Enter an achievement with its evidence (projects and other achievements only)",
 )
 def add_achievement(request: HttpRequest, pk: int, payload: AchievementIn):
-    scope = require(request, Perm.EDIT_ORGANISATION)
+    scope = require(request, Perm.MANAGE_CADRES)
     cadre = _cadre(request, pk)
     household = None
     if payload.household_number:
@@ -348,8 +361,8 @@ def list_assessments(request: HttpRequest, pk: int):
     response={200: AssessmentOut, 422: ErrorOut},
     summary="Write the assessment of a year",
 )
-def put_assessment(request: HttpRequest, pk: int, year: int, payload: AssessmentIn):
-    require(request, Perm.EDIT_ORGANISATION)
+def put_assessment(request: HttpRequest, pk: int, year: PastYear, payload: AssessmentIn):
+    require(request, Perm.MANAGE_CADRES)
     cadre = _cadre(request, pk)
     try:
         assessment = services.do_save_assessment(

@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
+from baolei.api_types import Count, Limit, Weight
 from baolei.cadres import choices, ranking, services
 from baolei.cadres.achievements import Period
 from baolei.cadres.api_common import (
@@ -61,14 +62,14 @@ class RankingIn(Schema):
     unit: str | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
-    lifted: Decimal | None = Field(None, ge=0)
-    risk_eliminated: Decimal | None = Field(None, ge=0)
-    project: Decimal | None = Field(None, ge=0)
-    visit: Decimal | None = Field(None, ge=0)
-    visit_cap: int | None = Field(None, ge=0)
-    other: Decimal | None = Field(None, ge=0)
-    assessment: Decimal | None = Field(None, ge=0)
-    limit: int = Field(100, ge=1, le=1000)
+    lifted: Weight | None = None
+    risk_eliminated: Weight | None = None
+    project: Weight | None = None
+    visit: Weight | None = None
+    visit_cap: Count | None = None
+    other: Weight | None = None
+    assessment: Weight | None = None
+    limit: Limit = 100
 
 
 class DecisionOut(Schema):
@@ -80,7 +81,7 @@ class DecisionOut(Schema):
     note: str
 
 
-class DecisionIn(StrictSchema):
+class IncentiveDecisionIn(StrictSchema):
     kind: choices.IncentiveKind
     decided_on: datetime.date
     decided_by: str
@@ -160,8 +161,8 @@ def list_decisions(request: HttpRequest, pk: int):
     response={201: DecisionOut, 422: ErrorOut},
     summary="Record a decision; its basis is the cadre's entry in the ranking of the scope",
 )
-def record_decision(request: HttpRequest, pk: int, payload: DecisionIn):
-    scope = require(request, Perm.EDIT_ORGANISATION)
+def record_decision(request: HttpRequest, pk: int, payload: IncentiveDecisionIn):
+    scope = require(request, Perm.MANAGE_CADRES)
     cadre = get_in_scope(Cadre.objects.all(), scope, pk=pk)
     default = ranking.default_period()
     period = Period(payload.start or default.start, payload.end or default.end)

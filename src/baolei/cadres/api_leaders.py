@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Limit, Offset
 from baolei.cadres import choices, leaders, services
 from baolei.cadres.api_common import (
     ErrorOut,
@@ -28,7 +29,7 @@ from baolei.registry.services import shown_id_number
 router = Router(tags=["cadres"])
 
 
-class StepOut(Schema):
+class LeaderStepOut(Schema):
     step: str
     done_on: datetime.date
     note: str
@@ -44,7 +45,7 @@ class LeaderOut(Schema):
     party_member: bool
     education: str
     occupation: str
-    steps: list[StepOut]
+    steps: list[LeaderStepOut]
 
 
 class LeaderIn(StrictSchema):
@@ -60,7 +61,7 @@ class LeaderIn(StrictSchema):
     identified_on: datetime.date | None = None
 
 
-class StepIn(StrictSchema):
+class LeaderStepIn(StrictSchema):
     step: choices.DevelopmentStep
     done_on: datetime.date
     note: str = ""
@@ -100,8 +101,8 @@ def list_leaders(
     region: str | None = None,
     source: choices.LeaderSource | None = None,
     category: choices.LeaderCategory | None = None,
-    offset: int = Query(0, ge=0),
-    limit: int = Query(100, ge=1, le=1000),
+    offset: Offset = 0,
+    limit: Limit = 100,
 ):
     scope = require(request, Perm.VIEW)
     check_region(scope, region)
@@ -141,7 +142,7 @@ def leader_counts(request: HttpRequest, region: str | None = None):
     "/leaders", response={201: LeaderOut, 422: ErrorOut}, summary="Add a person to the pool"
 )
 def create_leader(request: HttpRequest, payload: LeaderIn):
-    scope = require(request, Perm.EDIT_ORGANISATION)
+    scope = require(request, Perm.MANAGE_CADRES)
     data = payload_values(payload)
     try:
         candidate = leaders.do_add_candidate(request.user, **data)
@@ -158,11 +159,11 @@ def get_leader(request: HttpRequest, pk: int):
 
 @router.post(
     "/leaders/{pk}/steps",
-    response={201: StepOut, 422: ErrorOut},
+    response={201: LeaderStepOut, 422: ErrorOut},
     summary="Record a step of a candidate's development",
 )
-def add_step(request: HttpRequest, pk: int, payload: StepIn):
-    require(request, Perm.EDIT_ORGANISATION)
+def add_step(request: HttpRequest, pk: int, payload: LeaderStepIn):
+    require(request, Perm.MANAGE_CADRES)
     candidate = _leader(request, pk)
     try:
         step = leaders.do_add_step(

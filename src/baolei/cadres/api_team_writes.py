@@ -16,17 +16,17 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Schema, Status
-from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
+from baolei.api_types import Money, Month, PositiveMoney, Year
 from baolei.cadres import selection, services_funds
 from baolei.cadres import services_teams as services
 from baolei.cadres.api_common import StrictSchema, payload_values
 from baolei.cadres.api_teams import (
     DutyOut,
     ErrorOut,
-    MemberOut,
+    TeamMemberOut,
     TeamOut,
     _duty_out,
     _error,
@@ -50,27 +50,31 @@ from baolei.cadres.models_teams import (
 )
 from baolei.regions import codes
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class TeamIn(StrictSchema):
     village_code: str = Field(description="The village (12-digit code).")
     dispatching_unit: str = Field(max_length=120)
     starts_on: datetime.date
     ends_on: datetime.date | None = Field(None, description="Omitted: two years on.")
-    funds: Decimal = Field(Decimal(0), ge=0, description="Work funds planned.", **MONEY)
+    funds: Money = Field(Decimal(0), description="Work funds planned.")
 
 
 class TeamPatchIn(StrictSchema):
-    """The fields to change; the start, status and recall are history. The team has no
-    version: the last change wins, and the audit trail keeps what each one replaced."""
+    """The fields to change; the start, status and recall are history."""
+
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version the change starts from (as last read); a change made "
+        "since refuses this one (422, code stale). Omitted: no check.",
+    )
 
     dispatching_unit: str | None = Field(None, max_length=120)
     ends_on: datetime.date | None = None
-    funds: Decimal | None = Field(None, ge=0, **MONEY)
+    funds: Money | None = None
 
 
-class MemberIn(StrictSchema):
+class TeamMemberIn(StrictSchema):
     cadre_id: int
     role: MemberRole
     starts_on: datetime.date
@@ -84,13 +88,13 @@ class RotateIn(StrictSchema):
     note: str = Field("", max_length=200)
 
 
-class RotationOut(MemberOut):
+class RotationOut(TeamMemberOut):
     short_of_full_term: bool = Field(
         description="A successor first secretary serving less than a full term (allowed)."
     )
 
 
-class EndIn(StrictSchema):
+class TeamMemberEndIn(StrictSchema):
     ended_on: datetime.date
     reason: Literal["recalled", "term_ended"]
     note: str = Field("", max_length=200)
@@ -120,7 +124,7 @@ class DutyStatusIn(StrictSchema):
 class FundEntryIn(StrictSchema):
     kind: FundKind
     date: datetime.date
-    amount: Decimal = Field(gt=0, **MONEY)
+    amount: PositiveMoney
     purpose: str = Field(max_length=200)
 
 
@@ -179,7 +183,7 @@ def _cadre(request: HttpRequest, pk: int):
 
 @router.post("/teams", response={201: TeamOut, 422: ErrorOut}, summary="Create a work team")
 def create_team(request: HttpRequest, payload: TeamIn):
-    scope = _require(request, Perm.EDIT_ORGANISATION)
+    scope = _require(request, Perm.MANAGE_CADRES)
     _region(scope, payload.village_code)
     data = payload_values(payload)
     try:
@@ -202,11 +206,13 @@ def create_team(request: HttpRequest, payload: TeamIn):
     summary="Change a work team's dispatching unit, end of term or planned work funds",
 )
 def update_team(request: HttpRequest, pk: int, payload: TeamPatchIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+    _require(request, Perm.MANAGE_CADRES)
     team = _team(request, pk)
+    fields = payload_values(payload, exclude_unset=True)
+    expected_version = fields.pop("version", None)
     try:
         team = services.do_update_team(
-            request.user, team, **payload_values(payload, exclude_unset=True)
+            request.user, team, expected_version=expected_version, **fields
         )
     except services.TeamsError as error:
         return _error(error)
@@ -215,11 +221,11 @@ def update_team(request: HttpRequest, pk: int, payload: TeamPatchIn):
 
 @router.post(
     "/teams/{pk}/members",
-    response={201: MemberOut, 422: ErrorOut},
+    response={201: TeamMemberOut, 422: ErrorOut},
     summary="Add a cadre to a work team (a first secretary must meet the criteria)",
 )
-def add_member(request: HttpRequest, pk: int, payload: MemberIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+def add_member(request: HttpRequest, pk: int, payload: TeamMemberIn):
+    _require(request, Perm.MANAGE_CADRES)
     team = _team(request, pk)
     cadre = _cadre(request, payload.cadre_id)
     try:
@@ -237,7 +243,7 @@ def add_member(request: HttpRequest, pk: int, payload: MemberIn):
     summary="Recall a work team: every member leaves, with the reason on record",
 )
 def recall_team(request: HttpRequest, pk: int, payload: RecallIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+    _require(request, Perm.MANAGE_CADRES)
     team = _team(request, pk)
     try:
         team = services.do_recall(request.user, team, payload.on, payload.reason)
@@ -252,7 +258,7 @@ def recall_team(request: HttpRequest, pk: int, payload: RecallIn):
     summary="Rotate a member: they leave the day before the successor takes the same role",
 )
 def rotate_member(request: HttpRequest, pk: int, payload: RotateIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+    _require(request, Perm.MANAGE_CADRES)
     member = _member(request, pk)
     successor = _cadre(request, payload.cadre_id)
     try:
@@ -267,11 +273,11 @@ def rotate_member(request: HttpRequest, pk: int, payload: RotateIn):
 
 @router.post(
     "/members/{pk}/end",
-    response={200: MemberOut, 422: ErrorOut},
+    response={200: TeamMemberOut, 422: ErrorOut},
     summary="A member leaves the team: recalled or at the end of their term",
 )
-def end_member(request: HttpRequest, pk: int, payload: EndIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+def end_member(request: HttpRequest, pk: int, payload: TeamMemberEndIn):
+    _require(request, Perm.MANAGE_CADRES)
     member = _member(request, pk)
     reason = EndReason(payload.reason)
     try:
@@ -290,7 +296,7 @@ def end_member(request: HttpRequest, pk: int, payload: EndIn):
     "/teams/{pk}/duties", response={201: DutyOut, 422: ErrorOut}, summary="Add a duty to a team"
 )
 def add_duty(request: HttpRequest, pk: int, payload: DutyIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+    _require(request, Perm.MANAGE_CADRES)
     team = _team(request, pk)
     data = payload_values(payload)
     try:
@@ -352,7 +358,7 @@ def get_funds(request: HttpRequest, pk: int):
     summary="Add an allocation or an expenditure to a team's work-fund ledger",
 )
 def add_fund_entry(request: HttpRequest, pk: int, payload: FundEntryIn):
-    _require(request, Perm.EDIT_ORGANISATION)
+    _require(request, Perm.MANAGE_CADRES)
     team = _team(request, pk)
     data = payload_values(payload)
     try:
@@ -374,17 +380,13 @@ def add_fund_entry(request: HttpRequest, pk: int, payload: FundEntryIn):
 )
 def list_below_rule(
     request: HttpRequest,
-    year: int | None = None,
-    month: int | None = None,
+    year: Year | None = None,
+    month: Month | None = None,
     region: str | None = None,
 ):
     """As the page: a month, or with a year alone the year so far; nothing asked, the last
     complete month. A period not over is counted up to today (`running_until`)."""
     scope = _require(request, Perm.VIEW)
-    if month is not None and not 1 <= month <= 12:
-        raise HttpError(422, "month: 1 to 12")
-    if year is not None and not 2000 <= year <= 2100:
-        raise HttpError(422, "year: 2000 to 2100")
     members = scoped(TeamMember.objects.select_related("cadre__person", "team__village"), scope)
     if _region(scope, region):
         members = members.filter(codes.within("team__village_id", region))

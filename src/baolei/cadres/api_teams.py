@@ -5,7 +5,7 @@ the attendance rule are in `api_team_writes`, on this same router.
 
 Scoped like the pages: outside the scope is 404, a missing permission 403, a refusal of
 the services 422 with the field at fault. Matching needs VIEW_DISCIPLINE (it reads the
-candidates' disciplinary records) and EDIT_ORGANISATION for its writes.
+candidates' disciplinary records) and MANAGE_CADRES for its writes.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Month, Year
 from baolei.cadres import selection, services_funds
 from baolei.cadres import services_teams as services
 from baolei.cadres.models_teams import (
@@ -46,7 +47,7 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     id: int
     cadre_id: int
     name: str
@@ -69,6 +70,7 @@ class DutyOut(Schema):
 
 class TeamOut(Schema):
     id: int
+    version: int
     village_code: str
     village_name: str
     dispatching_unit: str
@@ -81,7 +83,7 @@ class TeamOut(Schema):
     status: str
     ended_on: datetime.date | None
     recall_reason: str
-    members: list[MemberOut]
+    members: list[TeamMemberOut]
     duties: list[DutyOut]
 
 
@@ -126,12 +128,12 @@ class LeaveOut(Schema):
     status: str
 
 
-class DecisionIn(Schema):
+class LeaveDecisionIn(Schema):
     approve: bool
     note: str = ""
 
 
-class CriterionOut(Schema):
+class SelectionCriterionOut(Schema):
     code: str
     label: str
     passed: bool | None = Field(description="Null where the role may not see it.")
@@ -150,7 +152,7 @@ class CandidateOut(Schema):
     weak_branch_experience: bool
     assistance_experience: bool
     agriculture_experience: bool
-    criteria: list[CriterionOut]
+    criteria: list[SelectionCriterionOut]
     eligible: bool | None = Field(description="Null where the role may not see every criterion.")
 
 
@@ -198,7 +200,7 @@ class RunOut(Schema):
 
 class RunIn(Schema):
     region_code: str
-    year: int
+    year: Year
     starts_on: datetime.date | None = None
 
 
@@ -259,6 +261,7 @@ def _teams_out(teams: list[WorkTeam]) -> list[dict]:
     return [
         {
             "id": team.pk,
+            "version": team.version,
             "village_code": team.village_id,
             "village_name": team.village.name,
             "dispatching_unit": team.dispatching_unit,
@@ -294,7 +297,7 @@ def _member(request: HttpRequest, pk: int) -> TeamMember:
 
 
 def _may_record(scope: Scope) -> None:
-    if not (scope.can(Perm.RECORD_VISITS) or scope.can(Perm.EDIT_ORGANISATION)):
+    if not (scope.can(Perm.RECORD_VISITS) or scope.can(Perm.MANAGE_CADRES)):
         raise HttpError(403, "not allowed")
 
 
@@ -371,11 +374,9 @@ def _attendance_out(member: TeamMember, year: int, month: int) -> dict:
     response=AttendanceOut,
     summary="A member's days in the village in a month, against the rule",
 )
-def get_attendance(request: HttpRequest, pk: int, year: int, month: int):
+def get_attendance(request: HttpRequest, pk: int, year: Year, month: Month):
     _require(request, Perm.VIEW)
     member = _member(request, pk)
-    if not 1 <= month <= 12:
-        raise HttpError(422, "month")
     return _attendance_out(member, year, month)
 
 
@@ -384,7 +385,7 @@ def get_attendance(request: HttpRequest, pk: int, year: int, month: int):
     response={200: AttendanceOut, 422: ErrorOut},
     summary="Enter a member's days in the village for a month",
 )
-def put_attendance(request: HttpRequest, pk: int, year: int, month: int, payload: AttendanceIn):
+def put_attendance(request: HttpRequest, pk: int, year: Year, month: Month, payload: AttendanceIn):
     scope = _require(request, Perm.VIEW)
     member = _member(request, pk)
     _may_record(scope)
@@ -443,7 +444,7 @@ def leave_queue(request: HttpRequest):
     response={200: LeaveOut, 422: ErrorOut},
     summary="Approve or reject a leave request (short: the township; longer: the county)",
 )
-def decide_leave(request: HttpRequest, pk: int, payload: DecisionIn):
+def decide_leave(request: HttpRequest, pk: int, payload: LeaveDecisionIn):
     scope = _require(request, Perm.VIEW)
     leave = get_in_scope(LeaveRequest.objects.select_related("member__team"), scope, pk=pk)
     try:
@@ -463,7 +464,7 @@ def decide_leave(request: HttpRequest, pk: int, payload: DecisionIn):
     response=list[CandidateOut],
     summary="First-secretary candidates of a year with each criterion's result",
 )
-def list_candidates(request: HttpRequest, year: int | None = None):
+def list_candidates(request: HttpRequest, year: Year | None = None):
     scope = _require(request, Perm.VIEW)
     year = year or timezone.localdate().year
     pool = list(
@@ -507,7 +508,7 @@ def list_candidates(request: HttpRequest, year: int | None = None):
     response=list[GapOut],
     summary="Villages that need a first secretary (weak branch, many monitored) and lack one",
 )
-def list_gaps(request: HttpRequest, region: str | None = None, year: int | None = None):
+def list_gaps(request: HttpRequest, region: str | None = None, year: Year | None = None):
     scope = _require(request, Perm.VIEW)
     code = _region(scope, region) or scope.region_code
     if not code or len(code) < 6:
@@ -570,7 +571,7 @@ def _run_out(run: MatchingRun) -> dict:
     summary="Propose first secretaries for the villages of a region that need one",
 )
 def create_run(request: HttpRequest, payload: RunIn):
-    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.EDIT_ORGANISATION)
+    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.MANAGE_CADRES)
     _region(scope, payload.region_code)
     if len(payload.region_code) < 6:
         return Status(
@@ -601,7 +602,7 @@ def get_run(request: HttpRequest, pk: int):
     summary="Put another candidate (or none) on one village of a proposal",
 )
 def adjust_pair(request: HttpRequest, pk: int, pair_id: int, payload: AdjustIn):
-    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.EDIT_ORGANISATION)
+    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.MANAGE_CADRES)
     run = get_in_scope(MatchingRun.objects.all(), scope, pk=pk)
     pair = get_in_scope(MatchingPair.objects.filter(run=run), scope, pk=pair_id)
     candidate = None
@@ -622,7 +623,7 @@ def adjust_pair(request: HttpRequest, pk: int, pair_id: int, payload: AdjustIn):
     summary="Confirm a proposal: appoint its first secretaries in one transaction",
 )
 def confirm_run(request: HttpRequest, pk: int):
-    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.EDIT_ORGANISATION)
+    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.MANAGE_CADRES)
     run = get_in_scope(MatchingRun.objects.all(), scope, pk=pk)
     try:
         selection.do_confirm_run(request.user, scope, run)
@@ -638,7 +639,7 @@ def confirm_run(request: HttpRequest, pk: int):
     summary="Discard a proposal: it stays on record and appoints nobody",
 )
 def discard_run(request: HttpRequest, pk: int):
-    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.EDIT_ORGANISATION)
+    scope = _require(request, Perm.VIEW_DISCIPLINE, Perm.MANAGE_CADRES)
     run = get_in_scope(MatchingRun.objects.all(), scope, pk=pk)
     try:
         run = selection.do_discard_run(request.user, scope, run)

@@ -27,14 +27,18 @@ class PoliticalStatus(models.TextChoices):
     DEMOCRATIC_PARTY = "democratic_party", _("Democratic party member")  # 民主党派
 
 
-class Education(models.TextChoices):
-    """Highest education, highest first."""
+class CadreEducation(models.TextChoices):
+    """Highest education, highest first. Named apart from the register's `Education`
+    (other levels) so that the API document lists both."""
 
     POSTGRADUATE = "postgraduate", _("Postgraduate")  # 研究生
     UNDERGRADUATE = "undergraduate", _("University undergraduate")  # 大学本科
     COLLEGE = "college", _("Junior college")  # 大专
     SECONDARY = "secondary", _("Secondary vocational or senior secondary")  # 中专/高中
     JUNIOR_OR_BELOW = "junior_or_below", _("Junior secondary or below")  # 初中及以下
+
+
+Education = CadreEducation
 
 
 class DisciplineKind(models.TextChoices):

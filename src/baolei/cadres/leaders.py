@@ -16,6 +16,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from baolei import versioning
 from baolei.cadres.choices import DevelopmentStep, LeaderSource
 from baolei.cadres.models import LeaderCandidate, LeaderDevelopment
 from baolei.cadres.services import (
@@ -23,6 +24,8 @@ from baolei.cadres.services import (
     person_record,
     refuse_future,
     region_in_scope,
+    scope_of,
+    stale,
     validate_model,
 )
 from baolei.messages import lazy_format
@@ -50,8 +53,16 @@ def do_add_candidate(
     """A person put in a village's pool; their first step, "identified", is recorded
     with the date given (if any)."""
     village = region_in_scope(region_code, actor, level=Level.VILLAGE)
-    person = person_record(id_number, name, village.code, phone)
+    person = person_record(actor, id_number, name, village.code, phone)
     existing = LeaderCandidate.objects.filter(person=person).first()
+    scope = scope_of(actor)
+    if existing is not None and scope is not None and not scope.contains(existing.region_code):
+        # Whose pool it is stays unsaid, as the importer says it.
+        raise CadreError(
+            "already_candidate",
+            _("This person is in a pool outside your scope."),
+            field="id_number",
+        )
     if existing is not None:
         raise CadreError(
             "already_candidate",
@@ -80,11 +91,15 @@ def do_add_candidate(
 
 
 @transaction.atomic
-def do_update_candidate(actor, candidate: LeaderCandidate, **fields) -> LeaderCandidate:
+def do_update_candidate(
+    actor, candidate: LeaderCandidate, *, expected_version: int | None = None, **fields
+) -> LeaderCandidate:
+    """`expected_version`: the version the edit started from (None: no check)."""
     unknown = sorted(set(fields) - {*LEADER_FIELDS, "region_code"})
     if unknown:
         raise CadreError("unknown_field", f"unknown fields: {', '.join(unknown)}", field=unknown[0])
     candidate = LeaderCandidate.objects.select_for_update().get(pk=candidate.pk)
+    versioning.claim(candidate, expected_version, stale)
     if "region_code" in fields:
         fields["region_code"] = region_in_scope(
             fields["region_code"], actor, level=Level.VILLAGE

@@ -28,6 +28,7 @@ from baolei.cadres.choices import (
     PoliticalStatus,
     Rank,
 )
+from baolei.versioning import version_field
 
 
 class Cadre(models.Model):
@@ -36,6 +37,8 @@ class Cadre(models.Model):
     exits, visits) are reached through it."""
 
     scope_field = "region_code"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     person = models.OneToOneField(
         "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cadre"
@@ -233,6 +236,8 @@ class LeaderCandidate(models.Model):
     of the village reserve."""
 
     scope_field = "region_code"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     person = models.OneToOneField(
         "registry.Person",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from baolei.cadres.choices import Education
+from baolei.versioning import version_field
 
 
 class TeamStatus(models.TextChoices):
@@ -104,6 +105,8 @@ class WorkTeam(models.Model):
     role. One active team per village."""
 
     scope_field = "village_id"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     village = models.ForeignKey(
         "regions.Region",

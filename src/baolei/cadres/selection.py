@@ -158,7 +158,12 @@ def evaluate(candidate: Candidate, rules: SelectionRules, sanctions: int) -> Eva
                 "discipline",
                 _("No disciplinary sanction in effect"),
                 sanctions == 0,
-                str(sanctions),
+                # A bare "0 ✓" read as a score: say what was counted.
+                str(
+                    lazy_format(_("%(count)s in effect"), count=sanctions)
+                    if sanctions
+                    else _("no sanction in effect")
+                ),
             )
         )
     if rules.max_age is not None:

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei import versioning
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
 from baolei.cadres.choices import AchievementKind
@@ -100,9 +101,11 @@ def refuse_future(value: datetime.date | None, field: str) -> None:
     registry.check_not_future(value, field, CadreError)
 
 
-def person_record(id_number: str, name: str, region_code: str, phone: str = ""):
+def person_record(actor, id_number: str, name: str, region_code: str, phone: str = ""):
+    """The registry's one record of the person (refused when registered outside the
+    actor's scope), its refusals as ours."""
     try:
-        return registry.person_for(id_number, name, region_code, phone=phone)
+        return registry.person_for(actor, id_number, name, region_code, phone=phone)
     except registry.RegistryError as error:
         raise CadreError(error.code, error.message, field=error.field) from None
 
@@ -130,7 +133,7 @@ def do_create_cadre(
     of the register's responsible helpers, the file is linked to that record, so that
     the achievements the register holds are computed for them."""
     region = region_in_scope(region_code, actor)
-    person = person_record(id_number, name, region.code, phone)
+    person = person_record(actor, id_number, name, region.code, phone)
     if Cadre.objects.filter(person=person).exists():
         raise CadreError(
             "already_cadre",
@@ -159,13 +162,22 @@ def do_create_cadre(
     return cadre
 
 
+def stale(message) -> CadreError:
+    """The refusal of an edit started from a version someone else has since saved over."""
+    return CadreError("stale", message)
+
+
 @transaction.atomic
-def do_update_cadre(actor, cadre: Cadre, **fields: Any) -> Cadre:
-    """Change the fields given (see CADRE_FIELDS); the person is not changed here."""
+def do_update_cadre(
+    actor, cadre: Cadre, *, expected_version: int | None = None, **fields: Any
+) -> Cadre:
+    """Change the fields given (see CADRE_FIELDS); the person is not changed here.
+    `expected_version`: the version the edit started from (None: no check)."""
     unknown = sorted(set(fields) - set(CADRE_FIELDS))
     if unknown:
         raise CadreError("unknown_field", f"unknown fields: {', '.join(unknown)}", field=unknown[0])
     cadre = Cadre.objects.select_for_update().get(pk=cadre.pk)
+    versioning.claim(cadre, expected_version, stale)
     if "region_code" in fields:
         fields["region_code"] = region_in_scope(fields["region_code"], actor).code
     for name, value in fields.items():

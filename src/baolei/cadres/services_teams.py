@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei import versioning
 from baolei.accounts.permissions import Perm, Role
 from baolei.accounts.scope import Scope
 from baolei.cadres.models import Cadre
@@ -157,19 +158,22 @@ TEAM_FIELDS = ("dispatching_unit", "ends_on", "funds")
 
 
 @transaction.atomic
-def do_update_team(actor, team: WorkTeam, **fields) -> WorkTeam:
+def do_update_team(
+    actor, team: WorkTeam, *, expected_version: int | None = None, **fields
+) -> WorkTeam:
     """Change what an active team is, not what happened to it: its dispatching unit, the
     end of its term (renewed or corrected) and its planned work funds. The start of the
     term, the status and the recall are history and change only through their own steps.
 
-    The team has no version field, so nothing is refused as a lost update: the last
-    change wins, and the audit trail keeps every change with the values it replaced."""
+    `expected_version`: the version the edit started from; an edit started from a version
+    someone has since saved over is refused, nothing overwritten (None: no check)."""
     unknown = sorted(set(fields) - set(TEAM_FIELDS))
     if unknown:
         raise TeamsError("unknown_field", f"unknown fields: {', '.join(unknown)}", unknown[0])
     team = WorkTeam.objects.select_for_update().select_related("village").get(pk=team.pk)
     _check_in_scope(actor, team.village_id)
     _check_active(team)
+    versioning.claim(team, expected_version, lambda message: TeamsError("stale", message))
     if "dispatching_unit" in fields:
         unit = str(fields["dispatching_unit"] or "").strip()
         if not unit:
@@ -663,6 +667,22 @@ def approver_role(leave: LeaveRequest) -> Role:
     if leave.days <= rule.short_leave_days:
         return Role.TOWNSHIP_OFFICER
     return Role.ORGANISATION_DEPARTMENT
+
+
+APPROVER_ROLES = (Role.TOWNSHIP_OFFICER, Role.ORGANISATION_DEPARTMENT)
+
+
+def decides_leave(scope: Scope) -> bool:
+    """Whether the role approves any leave at all (the leave page asks only them)."""
+    return not scope.empty and scope.role in APPROVER_ROLES
+
+
+def leave_state(leave: LeaveRequest, today: datetime.date) -> str:
+    """The state shown for a request: its status, except that a request still pending
+    when its period is over says so plainly (it is not approved by waiting)."""
+    if leave.status == LeaveStatus.PENDING and leave.ends_on < today:
+        return str(_("Expired, not decided"))
+    return str(leave.get_status_display())
 
 
 def may_decide(scope: Scope, leave: LeaveRequest) -> bool:

@@ -32,6 +32,7 @@ from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Helper, Person
+from baolei.registry.services import PERSON_OUTSIDE_SCOPE, people_outside_scope
 from baolei.registry.sheets_cells import id_number_column
 
 HIDDEN = "***"
@@ -144,9 +145,13 @@ def resolve_regions(importer: Importer, table: Table, key: str, village: bool) -
     }
 
 
-def check_people(importer: Importer, table: Table) -> tuple[dict[str, int], dict[str, dict]]:
+def check_people(
+    importer: Importer, table: Table, held: tuple[QuerySet, str] | None = None
+) -> tuple[dict[str, int], dict[str, dict]]:
     """Each ID number once in the file; (first row of each number, the register's person
-    of each number). A person registered under another name is refused."""
+    of each number). A person registered under another name is refused; so is one
+    registered outside the scope (saying no more than that), unless they hold one of
+    `held` (the scope's records the sheet writes, and their person field)."""
     first: dict[str, int] = {}
     for index, parsed in enumerate(table.column("id_number")):
         if not parsed:
@@ -165,13 +170,20 @@ def check_people(importer: Importer, table: Table) -> tuple[dict[str, int], dict
     persons = {
         row["id_number"]: row
         for row in fetch_in(
-            Person.objects.values("id", "id_number", "name"), "id_number", list(first)
+            Person.objects.values("id", "id_number", "name", "region_code"),
+            "id_number",
+            list(first),
         )
     }
+    foreign = people_outside_scope(
+        importer.context.scope, [(row["id"], row["region_code"]) for row in persons.values()], held
+    )
     names = table.column("name")
     for number, index in first.items():
         person = persons.get(number)
-        if person is not None and names[index] and person["name"] != names[index]:
+        if person is not None and person["id"] in foreign:
+            importer.reject(index, "id_number", PERSON_OUTSIDE_SCOPE)
+        elif person is not None and names[index] and person["name"] != names[index]:
             importer.reject(
                 index,
                 "name",
@@ -224,7 +236,8 @@ class PersonRecordImporter(Importer):
 
     def validate(self, table: Table) -> Plan | None:
         regions = resolve_regions(self, table, self.region_column, village=self.village)
-        first, persons = check_people(self, table)
+        held = (scoped(self.model.objects.all(), self.context.scope), "person")
+        first, persons = check_people(self, table, held)
         existing = {
             row["person_id"]: row
             for row in fetch_in(
@@ -387,7 +400,7 @@ CADRE_SHEET = pipeline.register(
         sheet_name="干部信息",
         columns=CADRE_COLUMNS,
         importer=CadreImporter,
-        import_permission=Perm.EDIT_ORGANISATION,
+        import_permission=Perm.MANAGE_CADRES,
         audit_model="cadres.cadre",
         list_url="cadres:cadre_list",
         description=_(

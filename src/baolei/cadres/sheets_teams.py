@@ -25,6 +25,7 @@ from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, integer_parser, text_parser
 from baolei.messages import lazy_format
 from baolei.registry.models import Person
+from baolei.registry.services import PERSON_OUTSIDE_SCOPE, people_outside_scope
 from baolei.registry.sheets_cells import id_number_column, village_options
 
 COLUMNS = (
@@ -147,18 +148,28 @@ class AttendanceImporter(Importer):
 
     def _people(self, table: Table) -> dict[str, int]:
         """The register's person of each ID number (one person may have several months
-        in a file); a number registered under another name is refused."""
+        in a file); a number registered under another name is refused, without naming
+        anyone registered outside the scope."""
         numbers = {parsed.number for parsed in table.column("id_number") if parsed}
         persons = {
             row["id_number"]: row
             for row in fetch_in(
-                Person.objects.values("id", "id_number", "name"), "id_number", numbers
+                Person.objects.values("id", "id_number", "name", "region_code"),
+                "id_number",
+                numbers,
             )
         }
+        foreign = people_outside_scope(
+            self.context.scope, [(row["id"], row["region_code"]) for row in persons.values()]
+        )
         for index, parsed in enumerate(table.column("id_number")):
             person = persons.get(parsed.number) if parsed else None
             name = table.value("name", index)
-            if person is not None and name and person["name"] != name:
+            if person is None or not name or person["name"] == name:
+                continue
+            if person["id"] in foreign:
+                self.reject(index, "id_number", PERSON_OUTSIDE_SCOPE)
+            else:
                 self.reject(
                     index,
                     "name",
@@ -191,7 +202,7 @@ SHEET = pipeline.register(
         sheet_name="驻村考勤",
         columns=COLUMNS,
         importer=AttendanceImporter,
-        import_permission=Perm.EDIT_ORGANISATION,
+        import_permission=Perm.MANAGE_CADRES,
         audit_model="cadres.attendancemonth",
         list_url="cadres:below_rule",
         description=_(

@@ -21,10 +21,9 @@ from django.http import (
     HttpResponseBadRequest,
 )
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baolei import pages
+from baolei import pages, versioning
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
@@ -69,8 +68,8 @@ def shown_id(request: HttpRequest, person) -> str:
     return shown_id_number(request.scope, person.id_number)
 
 
-def export_name(request: HttpRequest, title: str) -> str:
-    return f"{title}-{request.scope.region_code or '全国'}-{timezone.localdate():%Y%m%d}"
+def export_name(request: HttpRequest, title) -> str:
+    return exporting.file_name(request.scope, title)
 
 
 def filtered_region(form) -> str | None:
@@ -79,7 +78,7 @@ def filtered_region(form) -> str | None:
 
 def list_context(request: HttpRequest, form, page) -> dict:
     """What the cadre and leader lists show around their rows (see `pages.list_context`)."""
-    can_edit = request.scope.can(Perm.EDIT_ORGANISATION)
+    can_edit = request.scope.can(Perm.MANAGE_CADRES)
     return pages.list_context(request, form, page, filtered_region(form), can_edit=can_edit)
 
 
@@ -102,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "helper_count": cadres.filter(helper__isnull=False).count(),
         "candidate_count": candidates.count(),
         "leader_counts": leaders.counts_by_source(candidates),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_edit": request.scope.can(Perm.MANAGE_CADRES),
         **_teams_summary(request),
     }
     return render(request, "cadres/index.html", context)
@@ -127,12 +126,28 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
         cadres = Cadre.objects.none()
     if sees_discipline(request):
         cadres = services.with_discipline_flag(cadres)
-    page = Paginator(cadres.order_by("region_code", "person__name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    cadres, sort = pages.sorted_by(
+        request,
+        cadres,
+        {
+            "name": "person__name",
+            "unit": ("unit", "person__name"),
+            "post": "post",
+            "rank": "rank",
+            "political_status": "political_status",
+            "education": "education",
+            "region": ("region_code", "person__name"),
+        },
+        "region",
     )
+    page = Paginator(cadres, PAGE_SIZE).get_page(request.GET.get("page"))
     for cadre in page:
         cadre.shown_id_number = shown_id(request, cadre.person)
-    context = {**list_context(request, form, page), "sees_discipline": sees_discipline(request)}
+    context = {
+        **list_context(request, form, page),
+        "sort": sort,
+        "sees_discipline": sees_discipline(request),
+    }
     return render(request, "cadres/cadre_list.html", context)
 
 
@@ -157,7 +172,7 @@ def cadre_export(request: HttpRequest) -> HttpResponse:
         request,
         header=sheets.cadre_export_header(discipline),
         rows=sheets.cadre_export_rows(cadres, reveal, discipline),
-        filename=export_name(request, sheet.sheet_name),
+        filename=export_name(request, sheet.title),
         model="cadres.cadre",
         filters=form.cleaned_data if form.is_bound else {},
         count=cadres.count,
@@ -196,12 +211,12 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if sees_discipline(request)
             else []
         ),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_edit": request.scope.can(Perm.MANAGE_CADRES),
     }
     return render(request, "cadres/cadre_detail.html", context)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def cadre_create(request: HttpRequest) -> HttpResponse:
     form = CadreForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
@@ -223,13 +238,19 @@ def cadre_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cadres/cadre_form.html", context)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cadre = cadre_in_scope(request, pk)
     form = CadreForm(request.POST or None, instance=cadre, scope=request.scope)
+    versioning.carry(form, cadre)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_cadre(request.user, cadre, **form.cadre_fields())
+            services.do_update_cadre(
+                request.user,
+                cadre,
+                expected_version=versioning.expected(form),
+                **form.cadre_fields(),
+            )
         except services.CadreError as error:
             apply_error(form, error)
         else:
@@ -260,7 +281,7 @@ def _cadre_subform(request, cadre, form, save, success, title: str) -> HttpRespo
     return render(request, "cadres/cadre_subform.html", context)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def achievement_create(request: HttpRequest, pk: int) -> HttpResponse:
     cadre = cadre_in_scope(request, pk)
     form = AchievementForm(request.POST or None, request.FILES or None, scope=request.scope)
@@ -283,7 +304,7 @@ def achievement_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _cadre_subform(request, cadre, form, save, success, _("Add an achievement"))
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     cadre = cadre_in_scope(request, pk)
     form = AssessmentForm(request.POST or None)
@@ -306,7 +327,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(Perm.VIEW_DISCIPLINE)
 def discipline_create(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.scope.can(Perm.EDIT_ORGANISATION):
+    if not request.scope.can(Perm.MANAGE_CADRES):
         raise PermissionDenied
     cadre = cadre_in_scope(request, pk)
     form = DisciplineForm(request.POST or None)

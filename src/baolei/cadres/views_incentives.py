@@ -26,8 +26,8 @@ from baolei.cadres.views import (
     shown_id,
 )
 from baolei.imports import exporting
-from baolei.pages import apply_error
-from baolei.registry import idnumbers
+from baolei.pages import apply_error, sorted_by
+from baolei.registry.services import shown_id_number
 
 PAGE_SIZE = 50
 
@@ -58,7 +58,17 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     form, entries = _ranking(request, params)
-    page = Paginator(entries or [], PAGE_SIZE).get_page(request.GET.get("page"))
+    entries, sort = sorted_by(
+        request,
+        list(entries or []),
+        {
+            "rank": "rank",
+            "name": ("cadre.person.name", "rank"),
+            "unit": ("cadre.unit", "rank"),
+        },
+        "rank",
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     _flag_discipline(request, list(page))
     for entry in page:
         entry.cadre.shown_id_number = shown_id(request, entry.cadre.person)
@@ -67,6 +77,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "sort": sort,
         "query": query.urlencode(),
         "period": form.period(),
         "weights": form.weights(),
@@ -75,7 +86,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             for name in ranking.Weights.names()
         ],
         "sees_discipline": sees_discipline(request),
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_edit": request.scope.can(Perm.MANAGE_CADRES),
     }
     return render(request, "cadres/ranking.html", context)
 
@@ -115,13 +126,13 @@ def ranking_export(request: HttpRequest) -> HttpResponse:
             row = [
                 entry.rank,
                 person.name,
-                person.id_number if reveal else idnumbers.mask(person.id_number),
+                shown_id_number(request.scope, person.id_number),
                 entry.cadre.unit,
                 entry.cadre.post,
-                str(entry.score),
+                entry.score,
                 *(int(counts[kind]) for kind in ranking.TERM_ORDER),
                 entry.assessment_year or "",
-                str(entry.assessment_score) if entry.assessment_score is not None else "",
+                entry.assessment_score if entry.assessment_score is not None else "",
             ]
             if discipline:
                 row.append("是" if entry.extra.get("has_discipline") else "否")
@@ -147,7 +158,7 @@ def ranking_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a decision for a cadre; its basis is the cadre's entry in the ranking of
     the viewer's scope, with the period and weights the ranking page was showing."""

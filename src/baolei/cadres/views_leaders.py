@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from baolei import versioning
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
@@ -19,7 +20,7 @@ from baolei.cadres.forms import LeaderEditForm, LeaderFilterForm, LeaderForm, St
 from baolei.cadres.models import LeaderCandidate
 from baolei.cadres.views import export_name, filtered_region, list_context, shown_id
 from baolei.imports import exporting
-from baolei.pages import apply_error
+from baolei.pages import apply_error, sorted_by
 from baolei.regions import codes
 from baolei.regions.models import Region
 from baolei.regions.services import picker_roots
@@ -66,9 +67,20 @@ def leader_list(request: HttpRequest) -> HttpResponse:
     for row in counts:
         row["name"] = names.get(row["region_code"], "")
         row["by_source"] = [row[source] for source in LeaderSource.values]
-    page = Paginator(
-        leaders.with_stage(candidates).order_by("region_code", "person__name", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    people, sort = sorted_by(
+        request,
+        leaders.with_stage(candidates),
+        {
+            "name": "person__name",
+            "village": ("region_code", "person__name"),
+            "pool": "category",
+            "source": "source",
+            "party_member": "party_member",
+            "stage": ("stage", "stage_on"),
+        },
+        "village",
+    )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     village_names = dict(
         Region.objects.filter(code__in=[c.region_code for c in page]).values_list("code", "name")
     )
@@ -78,6 +90,7 @@ def leader_list(request: HttpRequest) -> HttpResponse:
         candidate.stage_label = DevelopmentStep(candidate.stage).label if candidate.stage else ""
     context = {
         **list_context(request, form, page),
+        "sort": sort,
         "counts": counts[:1000],
         "sources": LeaderSource.choices,
     }
@@ -98,7 +111,7 @@ def leader_export(request: HttpRequest) -> HttpResponse:
         request,
         header=sheet.headers,
         rows=sheets_leaders.leader_export_rows(candidates, reveal),
-        filename=export_name(request, sheet.sheet_name),
+        filename=export_name(request, sheet.title),
         model="cadres.leadercandidate",
         filters=form.cleaned_data if form.is_bound else {},
         count=candidates.count,
@@ -121,7 +134,7 @@ def _leader_page(request: HttpRequest, candidate: LeaderCandidate, form) -> Http
         "village": Region.objects.filter(code=candidate.region_code).first(),
         "steps": list(candidate.steps.order_by("done_on", "id")),
         "form": form,
-        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+        "can_edit": request.scope.can(Perm.MANAGE_CADRES),
     }
     return render(request, "cadres/leader_detail.html", context)
 
@@ -131,7 +144,7 @@ def leader_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _leader_page(request, _candidate(request, pk), StepForm())
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def leader_create(request: HttpRequest) -> HttpResponse:
     form = LeaderForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
@@ -148,14 +161,18 @@ def leader_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cadres/leader_form.html", context)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = _candidate(request, pk)
     initial = {name: getattr(candidate, name) for name in (*leaders.LEADER_FIELDS, "region_code")}
     form = LeaderEditForm(request.POST or None, initial=initial, scope=request.scope)
+    versioning.carry(form, candidate)
     if request.method == "POST" and form.is_valid():
         try:
-            leaders.do_update_candidate(request.user, candidate, **form.cleaned_data)
+            expected_version = versioning.expected(form)
+            leaders.do_update_candidate(
+                request.user, candidate, expected_version=expected_version, **form.cleaned_data
+            )
         except services.CadreError as error:
             apply_error(form, error)
         else:
@@ -165,7 +182,7 @@ def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cadres/leader_form.html", context)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def leader_step_create(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = _candidate(request, pk)
     form = StepForm(request.POST or None)

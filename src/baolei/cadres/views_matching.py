@@ -3,7 +3,7 @@ the gaps, and matching runs (start, proposal a page of pairs at a time, adjust o
 on its own page, confirm or discard).
 
 Matching reads the candidates' disciplinary records, so its pages need VIEW_DISCIPLINE
-(the organisation department) besides EDIT_ORGANISATION for the writes.
+(the organisation department) besides MANAGE_CADRES for the writes.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from baolei.cadres.models_teams import (
     RunStatus,
     SelectionRules,
 )
-from baolei.pages import apply_error
+from baolei.pages import apply_error, region_names, sorted_by
 from baolei.regions import codes
 from baolei.regions.models import Region
 from baolei.regions.services import picker_roots
@@ -95,7 +95,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         ),
     )
     if request.method == "POST":
-        if not request.scope.can(Perm.EDIT_ORGANISATION):
+        if not request.scope.can(Perm.MANAGE_CADRES):
             raise PermissionDenied
         form = attendance_form if attendance_form.is_bound else selection_form
         setter = (
@@ -120,9 +120,28 @@ def rules(request: HttpRequest) -> HttpResponse:
             "year": year,
             "attendance_form": attendance_form,
             "selection_form": selection_form,
-            "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+            "can_edit": request.scope.can(Perm.MANAGE_CADRES),
+            "attendance_values": _as_text(attendance_form),
+            "selection_values": _as_text(selection_form),
         },
     )
+
+
+def _as_text(form) -> list[tuple[str, str]]:
+    """A rules form as (label, value) lines, for whoever may read the rules but not change
+    them: inputs without a save button would look editable."""
+    lines = []
+    for field in form:
+        value = field.value()
+        choices = dict(getattr(field.field, "choices", None) or ())
+        if isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        elif value in (None, ""):
+            value = "—"
+        else:
+            value = choices.get(value, value)
+        lines.append((field.label, str(value)))
+    return lines
 
 
 # --- candidates and gaps -----------------------------------------------------------------
@@ -136,7 +155,18 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     pool = scoped(
         Candidate.objects.filter(year=year).select_related("cadre__person"), request.scope
     )
-    page = Paginator(pool.order_by("region_code", "id"), 50).get_page(request.GET.get("page"))
+    pool, sort = sorted_by(
+        request,
+        pool,
+        {
+            "name": "cadre__person__name",
+            "unit": ("cadre__unit", "cadre__person__name"),
+            "region": ("region_code", "id"),
+            "status": ("status", "cadre__person__name"),
+        },
+        "region",
+    )
+    page = Paginator(pool, 50).get_page(request.GET.get("page"))
     evaluations = selection.evaluate_all(list(page), selection.cached_rules())
     see_discipline = request.scope.can(Perm.VIEW_DISCIPLINE)
     for evaluation in evaluations:
@@ -148,14 +178,15 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "page": page,
+            "sort": sort,
             "evaluations": evaluations,
             "see_discipline": see_discipline,
-            "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+            "can_edit": request.scope.can(Perm.MANAGE_CADRES),
         },
     )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def candidate_create(request: HttpRequest) -> HttpResponse:
     form = CandidateForm(request.POST or None, cadres=selection.cadres_for(request.scope))
     if request.method == "POST" and form.is_valid():
@@ -178,22 +209,38 @@ def gap_list(request: HttpRequest) -> HttpResponse:
     region = _rules_region(request)
     if len(region) < 6:
         return _choose_county(request, _("Villages without the first secretary they need"))
-    found = selection.gaps(region, year)
+    found, sort = sorted_by(
+        request,
+        selection.gaps(region, year),
+        {
+            "village": "village.code",
+            "weak": ("weak_branch", "village.code"),
+            "monitored": ("monitored", "village.code"),
+            "registered": ("registered", "village.code"),
+            "industry": ("industry", "village.code"),
+        },
+        "village",
+    )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     industries = dict(Industry.choices)
-    for need in found:
+    # The county is known from the heading: the township and the village name a row.
+    townships = region_names({need.village.code[:9] for need in page})
+    for need in page:
         need.industry_label = industries.get(need.industry, "")
+        need.township_name = townships.get(need.village.code[:9], "")
     return render(
         request,
         "cadres/teams/gap_list.html",
         {
             "year": year,
             "region": Region.objects.filter(code=region).first(),
-            "gaps": found,
+            "page": page,
+            "sort": sort,
             "rules": selection.selection_rules(region, year),
             "industries": Industry.choices,
-            "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+            "can_edit": request.scope.can(Perm.MANAGE_CADRES),
             "can_match": request.scope.can(Perm.VIEW_DISCIPLINE)
-            and request.scope.can(Perm.EDIT_ORGANISATION),
+            and request.scope.can(Perm.MANAGE_CADRES),
         },
     )
 
@@ -208,7 +255,7 @@ def _runs(request: HttpRequest):
 @require_perm(Perm.VIEW_DISCIPLINE)
 def matching_list(request: HttpRequest) -> HttpResponse:
     """Past runs, and the form that starts a new one."""
-    if request.method == "POST" and not request.scope.can(Perm.EDIT_ORGANISATION):
+    if request.method == "POST" and not request.scope.can(Perm.MANAGE_CADRES):
         raise PermissionDenied
     form = MatchingForm(request.POST or None, initial={"region": request.scope.region_code})
     if request.method == "POST" and form.is_valid():
@@ -249,7 +296,7 @@ def _run_counts(run: MatchingRun) -> dict:
 
 
 def _may_adjust(request: HttpRequest, run: MatchingRun) -> bool:
-    return run.status == RunStatus.PROPOSED and request.scope.can(Perm.EDIT_ORGANISATION)
+    return run.status == RunStatus.PROPOSED and request.scope.can(Perm.MANAGE_CADRES)
 
 
 @require_perm(Perm.VIEW_DISCIPLINE)
@@ -282,7 +329,7 @@ def _pair_page(pair: MatchingPair) -> int:
 
 
 def _adjust_post(request: HttpRequest, pair: MatchingPair) -> HttpResponse:
-    if not request.scope.can(Perm.EDIT_ORGANISATION):
+    if not request.scope.can(Perm.MANAGE_CADRES):
         raise PermissionDenied
     candidate = None
     if request.POST.get("candidate"):
@@ -341,7 +388,7 @@ def pair_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.VIEW_DISCIPLINE)
 def matching_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.scope.can(Perm.EDIT_ORGANISATION):
+    if not request.scope.can(Perm.MANAGE_CADRES):
         raise PermissionDenied
     run = get_in_scope(_runs(request), request.scope, pk=pk)
     try:
@@ -359,7 +406,7 @@ def matching_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(Perm.VIEW_DISCIPLINE)
 def matching_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.scope.can(Perm.EDIT_ORGANISATION):
+    if not request.scope.can(Perm.MANAGE_CADRES):
         raise PermissionDenied
     run = get_in_scope(_runs(request), request.scope, pk=pk)
     try:
@@ -372,7 +419,7 @@ def matching_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def village_industry(request: HttpRequest, code: str) -> HttpResponse:
     """Set a village's main industry (a need matching reads) from the gaps page."""
     village = get_in_scope(Region.objects.villages(), request.scope, code=code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from baolei import versioning
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope
@@ -18,18 +19,23 @@ from baolei.cadres.views_teams import _form_page, _team_form_post, _team_url, _t
 from baolei.cadres.views_teams import _warn_short_term as warn_short_term
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The team has no version field: the last save wins, and the audit trail keeps what
-    each save replaced."""
+    """The form carries the team's version: a save made since it was opened makes this
+    one refused, nothing overwritten."""
     team = get_in_scope(_teams(request), request.scope, pk=pk)
     initial = {f: getattr(team, f) for f in services.TEAM_FIELDS}
     form = TeamEditForm(request.POST or None, initial=initial)
+    versioning.carry(form, team)
 
     def save(data):
+        expected_version = versioning.expected(form)
         changed = {f: data[f] for f in services.TEAM_FIELDS if data[f] != initial[f]}
         if changed:
-            _warn_short_term(request, services.do_update_team(request.user, team, **changed))
+            saved = services.do_update_team(
+                request.user, team, expected_version=expected_version, **changed
+            )
+            _warn_short_term(request, saved)
 
     title = _("Edit the work team")
     success = _("The work team was saved.")
@@ -49,7 +55,7 @@ def _warn_short_term(request: HttpRequest, team: WorkTeam) -> None:
         warn_short_term(request, current)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def fund_add(request: HttpRequest, pk: int) -> HttpResponse:
     def add(team, data):
         services_funds.do_add_fund_entry(

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baolei.accounts.decorators import require_perm
@@ -43,13 +44,14 @@ from baolei.cadres.forms_teams import (
 from baolei.cadres.models_teams import (
     Duty,
     LeaveRequest,
+    LeaveStatus,
     MemberRole,
     TeamMember,
     TeamStatus,
     WorkTeam,
 )
 from baolei.imports import exporting
-from baolei.pages import apply_error
+from baolei.pages import apply_error, sorted_by
 from baolei.regions import codes
 from baolei.regions.models import Region
 
@@ -69,7 +71,7 @@ def _members(request: HttpRequest) -> QuerySet[TeamMember]:
 def _may_record(scope: Scope) -> bool:
     """Attendance and leave are entered from the village (first secretaries, townships)
     or by those who manage the teams."""
-    return scope.can(Perm.RECORD_VISITS) or scope.can(Perm.EDIT_ORGANISATION)
+    return scope.can(Perm.RECORD_VISITS) or scope.can(Perm.MANAGE_CADRES)
 
 
 def _region_filter(request: HttpRequest) -> str | None:
@@ -109,6 +111,17 @@ def team_list(request: HttpRequest) -> HttpResponse:
             to_attr="secretaries",
         )
     )
+    teams, sort = sorted_by(
+        request,
+        teams,
+        {
+            "village": "village_id",
+            "unit": ("dispatching_unit", "village_id"),
+            "term": ("starts_on", "village_id"),
+            "status": ("status", "village_id"),
+        },
+        "village",
+    )
     page = Paginator(teams, 50).get_page(request.GET.get("page"))
     current = region or request.scope.region_code
     children = []
@@ -119,16 +132,17 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "cadres/teams/team_list.html",
         {
             "page": page,
+            "sort": sort,
             "status": status,
             "statuses": TeamStatus.choices,
             "region": region,
             "children": children,
-            "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+            "can_edit": request.scope.can(Perm.MANAGE_CADRES),
         },
     )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None, initial={"village": request.GET.get("village", "")})
     if request.method == "POST" and form.is_valid():
@@ -155,7 +169,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = get_in_scope(_teams(request), request.scope, pk=pk)
     members = list(team.members.select_related("cadre__person").order_by("ended_on", "role", "id"))
     today = timezone.localdate()
-    may_edit = request.scope.can(Perm.EDIT_ORGANISATION)
+    may_edit = request.scope.can(Perm.MANAGE_CADRES)
     context = {
         "team": team,
         "members": members,
@@ -203,7 +217,7 @@ def _team_form_post(request, pk, form_class, action, success, **form_kwargs):
     )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     def add(team, data):
         services.do_add_member(request.user, team, data["cadre"], data["role"], data["starts_on"])
@@ -218,7 +232,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def team_recall(request: HttpRequest, pk: int) -> HttpResponse:
     def recall(team, data):
         services.do_recall(request.user, team, data["on"], data["reason"])
@@ -226,7 +240,7 @@ def team_recall(request: HttpRequest, pk: int) -> HttpResponse:
     return _team_form_post(request, pk, RecallForm, recall, _("The work team was recalled."))
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def duty_add(request: HttpRequest, pk: int) -> HttpResponse:
     def add(team, data):
         services.do_add_duty(request.user, team, data["kind"], data["description"], data["due_on"])
@@ -259,7 +273,7 @@ def duty_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cadres:team_detail", pk=duty.team_id)
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def member_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_in_scope(_members(request), request.scope, pk=pk)
     form = RotateForm(
@@ -297,7 +311,7 @@ def _warn_short_term(request: HttpRequest, member: TeamMember) -> None:
         )
 
 
-@require_perm(Perm.EDIT_ORGANISATION)
+@require_perm(Perm.MANAGE_CADRES)
 def member_end(request: HttpRequest, pk: int) -> HttpResponse:
     """One member leaves the team: recalled (召回, with the reason in the note) or at the end
     of their term; the team stays."""
@@ -364,10 +378,24 @@ def _below_lines(request: HttpRequest):
 @require_perm(Perm.VIEW)
 def below_rule(request: HttpRequest) -> HttpResponse:
     year, month, lines = _below_lines(request)
+    lines, sort = sorted_by(
+        request,
+        list(lines),
+        {
+            "village": ("member.team.village_id", "member.cadre.person.name"),
+            "name": "member.cadre.person.name",
+            "role": "member.role",
+            "days": "days",
+            "required": "required",
+            "leave": "leave_days",
+        },
+        "village",
+    )
     context = {
         "year": year,
         "month": month,
         "lines": lines,
+        "sort": sort,
         "months": range(1, 13),
         "running_until": services.running_until(year, month),
     }
@@ -401,7 +429,11 @@ def below_rule_export(request: HttpRequest) -> HttpResponse:
             _("Approved leave (days)"),
         ],
         rows=rows,
-        filename=f"below-rule-{year}{f'-{month:02d}' if month else ''}",
+        filename=exporting.file_name(
+            request.scope,
+            gettext_lazy("Below the attendance rule"),
+            f"{year}{f'{month:02d}' if month else ''}",
+        ),
         model="cadres.attendancemonth",
         filters={"year": year, "month": month},
         count=lambda: len(rows),
@@ -437,11 +469,16 @@ def leave_list(request: HttpRequest) -> HttpResponse:
         LeaveRequest.objects.select_related("member__cadre__person", "member__team__village"),
         request.scope,
     )
-    queue = services.approval_queue(leaves, request.scope)
-    recent = Paginator(leaves.order_by("-requested_at", "-id"), 50).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "cadres/teams/leave_list.html", {"queue": queue, "page": recent})
+    decides = services.decides_leave(request.scope)
+    queue = services.approval_queue(leaves, request.scope) if decides else []
+    recent = Paginator(leaves.order_by("-starts_on", "-id"), 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for leave in recent:
+        leave.state = services.leave_state(leave, today)
+    for leave in queue:
+        leave.state = services.leave_state(leave, today)
+    context = {"queue": queue, "page": recent, "decides": decides}
+    return render(request, "cadres/teams/leave_list.html", context)
 
 
 @require_POST
@@ -509,7 +546,7 @@ def first_secretary_export(request: HttpRequest) -> HttpResponse:
             _("Term ends"),
         ],
         rows=rows(),
-        filename=f"first-secretaries-{timezone.localdate():%Y%m%d}",
+        filename=exporting.file_name(request.scope, gettext_lazy("First secretaries")),
         model="cadres.teammember",
         filters={"region": request.GET.get("region", "")},
         count=members.count,
@@ -539,8 +576,14 @@ def summary_context(request: HttpRequest) -> dict:
                 if line.below
             ),
             "below_month": previous,
+            "decides_leave": services.decides_leave(scope),
+            # Who decides nothing (a leader) sees what still waits, not "waiting for you".
             "pending_leave": len(
                 services.approval_queue(scoped(LeaveRequest.objects.all(), scope), scope)
-            ),
+            )
+            if services.decides_leave(scope)
+            else scoped(LeaveRequest.objects.all(), scope)
+            .filter(status=LeaveStatus.PENDING, ends_on__gte=today)
+            .count(),
         }
     }

@@ -11,10 +11,11 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from baolei.accounts.permissions import Perm
-from baolei.imports import exporting, stale, views
+from baolei.api_types import Limit
+from baolei.imports import exporting, privacy, stale, views
 from baolei.imports.jobs import do_create_job, enqueue
 from baolei.imports.models import ImportJob
-from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
+from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS, Limits, too_big
 
 router = Router(tags=["imports"])
 
@@ -39,6 +40,13 @@ class ImportJobOut(Schema):
     rejected_rows_url: str | None
 
     @staticmethod
+    def resolve_errors(job: ImportJob, context) -> list[dict]:
+        request = context["request"]
+        if privacy.reveals_personal_data(request.scope, request.user, job):
+            return job.errors
+        return privacy.masked_errors(job.errors)
+
+    @staticmethod
     def resolve_uploaded_by(job: ImportJob) -> str:
         return job.uploader_name
 
@@ -61,7 +69,7 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 
 
 @router.get("/", response=list[ImportJobOut], summary="Import jobs in scope, newest first")
-def list_jobs(request: HttpRequest, limit: int = 50):
+def list_jobs(request: HttpRequest, limit: Limit = 50):
     _allowed(request)
     stale.sweep_stale_jobs()
     jobs = views.visible_jobs(request.scope)[: max(1, min(limit, 500))]
@@ -81,8 +89,9 @@ def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
         raise HttpError(403, "not allowed") from None
     if PurePath(file.name or "").suffix.lower() not in CSV_EXTENSIONS | SPREADSHEET_EXTENSIONS:
         raise HttpError(400, "upload an .xlsx, .xls, .ods or .csv file")
-    if file.size > views.MAX_UPLOAD_BYTES:
-        raise HttpError(413, "the file is too large")
+    limits = Limits.from_settings()
+    if file.size > limits.upload_bytes:
+        raise HttpError(413, str(too_big(file.size, limits).message))
     job = do_create_job(
         kind=sheet.kind,
         upload=file,
@@ -107,7 +116,8 @@ def get_job(request: HttpRequest, job_id: int):
 )
 def job_errors(request: HttpRequest, job_id: int, format: str = exporting.XLSX):
     job = _job(request, job_id)
-    return views.rejected_file_response(job, format.lower())
+    reveal = privacy.reveals_personal_data(request.scope, request.user, job)
+    return views.rejected_file_response(job, format.lower(), reveal=reveal)
 
 
 @router.get("/templates/{kind}", summary="The empty Excel template of a sheet")

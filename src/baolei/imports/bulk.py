@@ -235,8 +235,10 @@ def _new_keys(model: type[models.Model], count: int) -> list[int]:
     """Primary keys for `count` new rows, taken before they are written.
 
     PostgreSQL draws them from the table's sequence (safe beside concurrent inserts).
-    SQLite has one writer at a time and the load holds the write lock (the transaction
-    began IMMEDIATE), so the keys after the highest ever used are free.
+    SQLite has one writer at a time, so the keys after the highest ever used are free:
+    the load's transaction either began IMMEDIATE (holding the write lock) or began
+    DEFERRED, and then SQLite refuses its first write if anyone wrote since it read
+    these keys (`running`: the check and load run again).
     """
     table = model._meta.db_table
     column = model._meta.pk.column

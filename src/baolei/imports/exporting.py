@@ -17,17 +17,39 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 
 from baolei.audit import services as audit
 from baolei.audit.models import Action
 from baolei.imports import xlsx
+from baolei.regions.models import Region
 
 XLSX = "xlsx"
 CSV = "csv"
 FORMATS = (XLSX, CSV)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_ROWS_PER_CHUNK = 500
+
+
+def chinese(text) -> str:
+    """`text` (a lazy translation) in Chinese, whatever the reader's language: files are
+    named one way for everyone, since they are passed from office to office."""
+    with translation.override("zh-hans"):
+        return str(text)
+
+
+def file_name(scope, title, *qualifiers: object) -> str:
+    """An export's name without its extension, one convention for every export: the
+    title, any qualifiers (a year, a quarter), the region the reader's scope covers, the
+    day — `组织生活-2026Q3-阳新县-20261204`. The download keeps the Chinese through the
+    RFC 5987 `filename*` of Content-Disposition."""
+    code = getattr(scope, "region_code", None)
+    region = (
+        Region.objects.filter(code=code).values_list("name", flat=True).first() if code else None
+    )
+    parts = [chinese(title), *(str(q) for q in qualifiers if q not in (None, "")), region or "全国"]
+    return "-".join([*parts, f"{timezone.localdate():%Y%m%d}"])
 
 
 def chosen_format(request: HttpRequest) -> str:
@@ -57,13 +79,14 @@ def write_xlsx(
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """The CSV file in UTF-8 with a byte-order mark (Excel and WPS open it as is), a few
-    hundred rows per chunk."""
+    hundred rows per chunk; a formula-looking text behind an apostrophe (`xlsx.neutralised`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(header)
+    quoted = xlsx.neutralised
     for count, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow([quoted(value) if value.__class__ is str else value for value in row])
         if count % CSV_ROWS_PER_CHUNK == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -215,8 +215,9 @@ def run_job(job: ImportJob, echo: Callable[[str, int, int], None] | None = None)
     """Run one job to its end: done, rejected (with the rejected-rows files) or failed.
 
     Every change is attributed to the uploader and made within their scope as it is now.
-    An unexpected error marks the job failed (nothing was written: the load is one
-    transaction) and is raised again for the worker's log.
+    A loaded file is marked done in the transaction that loads it, so the job's status
+    and the register never disagree. An unexpected error marks the job failed (nothing
+    was written: the load is one transaction) and is raised again for the worker's log.
     """
     job.status = ImportJob.Status.VALIDATING
     job.started_at = job.heartbeat_at = timezone.now()
@@ -240,8 +241,19 @@ def run_job(job: ImportJob, echo: Callable[[str, int, int], None] | None = None)
                 actor_name=actor.name,
                 job_id=job.pk,
             )
-            outcome = run_import(sheet, _source(job), job.filename, context, progress)
-            _finish(job, outcome)
+            # A loaded file's job is finished inside the load's transaction: a worker
+            # killed just after the commit cannot leave data behind a job that says
+            # nothing was written.
+            outcome = run_import(
+                sheet,
+                _source(job),
+                job.filename,
+                context,
+                progress,
+                loaded=lambda outcome: _finish(job, outcome),
+            )
+            if outcome.status != ImportJob.Status.DONE:
+                _finish(job, outcome)
     except IntegrityError as error:
         _fail(
             job,

@@ -21,6 +21,9 @@ import datetime
 import io
 import itertools
 import os
+import posixpath
+import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from python_calamine import (
     CalamineError,
@@ -66,11 +70,17 @@ class UnreadableFile(CodedError):
     """Why a file could not be read at all: `code` for programs, `message` for people.
 
     `code` is one of "extension", "empty", "encoding", "binary", "encrypted", "corrupt",
-    "csv", "no_header".
+    "csv", "no_header", and for a file beyond the limits (`Limits`) "size", "rows",
+    "columns", "too_large" (a sheet claiming an area beyond them), "ratio" (a zip bomb)
+    and "formula".
     """
 
 
 SAVE_AGAIN = _("Save it again as “CSV UTF-8” or as an Excel workbook.")
+NOT_A_SPREADSHEET = _(
+    "The file could not be opened as a spreadsheet: it is damaged, or it is not "
+    "really an Excel or OpenDocument file."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,305 @@ class Table:
 def clean(text: str) -> str:
     """The cell without surrounding spaces, full-width spaces, BOM or zero-width spaces."""
     return text.strip(_EDGES)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one file may be (settings `BAOLEI_IMPORT_MAX_*`): its size in bytes, the rows
+    (header included) and columns of the sheet read, and how many times a part of a
+    workbook over `RATIO_FLOOR` may expand when decompressed."""
+
+    upload_bytes: int
+    rows: int
+    columns: int
+    ratio: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            upload_bytes=settings.BAOLEI_IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
+            rows=settings.BAOLEI_IMPORT_MAX_ROWS,
+            columns=settings.BAOLEI_IMPORT_MAX_COLUMNS,
+            ratio=settings.BAOLEI_IMPORT_MAX_RATIO,
+        )
+
+
+RATIO_FLOOR = 1 << 20  # a small part (styles, a short sheet) may compress as well as it likes
+SCAN_BYTES = 1 << 20
+MEGABYTE = 1024 * 1024
+SPLIT_IT = _("Split it into smaller files.")
+
+
+def too_big(size: int, limits: Limits) -> UnreadableFile:
+    """The refusal of a file of `size` bytes over the upload limit (also for the forms)."""
+    return UnreadableFile(
+        "size",
+        lazy_format(
+            _(
+                "The file is %(size).1f MB; at most %(limit)d MB can be imported at a time. "
+                "%(hint)s"
+            ),
+            size=size / MEGABYTE,
+            limit=limits.upload_bytes // MEGABYTE,
+            hint=SPLIT_IT,
+        ),
+    )
+
+
+def _too_many_rows(limits: Limits) -> UnreadableFile:
+    return UnreadableFile(
+        "rows",
+        lazy_format(
+            _(
+                "The file has more than %(limit)d rows: at most %(limit)d rows (the header "
+                "included) can be imported at a time. %(hint)s"
+            ),
+            limit=limits.rows,
+            hint=SPLIT_IT,
+        ),
+    )
+
+
+def _too_many_columns(row: int, columns: int, limits: Limits, cell: str = "") -> UnreadableFile:
+    if cell:
+        message = lazy_format(
+            _(
+                "Row %(row)d has a cell at %(cell)s, column %(columns)d; at most %(limit)d "
+                "columns are read. Delete the cells right of the data and upload it again."
+            ),
+            row=row,
+            cell=cell,
+            columns=columns,
+            limit=limits.columns,
+        )
+    else:
+        message = lazy_format(
+            _(
+                "Row %(row)d has %(columns)d columns; at most %(limit)d columns are read. "
+                "Delete the cells right of the data and upload it again."
+            ),
+            row=row,
+            columns=columns,
+            limit=limits.columns,
+        )
+    return UnreadableFile("columns", message)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _beyond_column(limit: int) -> str:
+    """A pattern of the column letters after column `limit`: longer, or as long and later
+    in the alphabet (found by the regular expression engine, not per cell in Python)."""
+    letters = _column_letters(max(1, min(limit, 16384)))
+    size = len(letters)
+    options = [f"[A-Z]{{{size + 1},}}"]
+    for index, letter in enumerate(letters):
+        if letter != "Z":
+            rest = size - index - 1
+            following = f"[{chr(ord(letter) + 1)}-Z]"
+            options.append(letters[:index] + following + (f"[A-Z]{{{rest}}}" if rest else ""))
+    return "|".join(options)
+
+
+_PREFIX = rb"<(?:[\w.-]+:)?"  # SpreadsheetML is also written with a namespace prefix (x:row)
+_ROW_TAG = re.compile(_PREFIX + rb"row\b([^>]*)>")
+_NUMBER_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_CELL_TAG = re.compile(_PREFIX + rb"c(?=[\s/>])")
+_CELL_WITHOUT_REFERENCE = re.compile(_PREFIX + rb"""c(?=[\s/>])(?![^>]*\sr\s*=)""")
+_CELL_REFERENCE = re.compile(_PREFIX + rb"""c\s(?:[^>]*?\s)?r\s*=\s*["']([A-Za-z]{1,3})(\d+)""")
+_FORMULA = re.compile(_PREFIX + rb"f[\s/>]")
+_DIMENSION = re.compile(_PREFIX + rb"""dimension\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
+_AREA_END = re.compile(r"([A-Za-z]{1,3})(\d+)$")
+_WORKSHEET_TARGET = re.compile(
+    rb"""<(?:[\w.-]+:)?Relationship\b(?=[^>]*\sType\s*=\s*["'][^"']*/worksheet["'])"""
+    rb"""[^>]*\sTarget\s*=\s*["']([^"']+)["']"""
+)
+_beyond_patterns: dict[int, re.Pattern] = {}
+
+
+def _beyond_pattern(limit: int) -> re.Pattern:
+    pattern = _beyond_patterns.get(limit)
+    if pattern is None:
+        pattern = _beyond_patterns[limit] = re.compile(
+            _PREFIX
+            + rb"""c\s(?:[^>]*?\s)?r\s*=\s*["']("""
+            + _beyond_column(limit).encode()
+            + rb")(\d+)",
+            re.IGNORECASE,
+        )
+    return pattern
+
+
+class _SheetScan:
+    """One worksheet's XML, scanned as it is decompressed: its dimension, every row's
+    number, cells beyond the column limit and formulas, by regular expressions over
+    megabyte chunks (what the sheet claims, never a grid of it)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.row = 0
+        self.first = True
+        self.beyond = _beyond_pattern(limits.columns)
+
+    def feed(self, data: bytes) -> None:
+        limits = self.limits
+        if self.first:
+            self.first = False
+            self._dimension(data)
+        formula = _FORMULA.search(data)
+        if formula is not None:
+            raise self._formula(data, formula.start())
+        beyond = self.beyond.search(data)
+        if beyond is not None:
+            row = int(beyond[2])
+            cell = beyond[1].decode().upper() + beyond[2].decode()
+            raise _too_many_columns(row, _column_number(beyond[1].decode()), limits, cell)
+        counting = _CELL_WITHOUT_REFERENCE.search(data) is not None
+        rows = list(_ROW_TAG.finditer(data))
+        for index, match in enumerate(rows):
+            number = _NUMBER_ATTRIBUTE.search(match[1])
+            self.row = int(number[1]) if number else self.row + 1
+            if self.row > limits.rows:
+                raise _too_many_rows(limits)
+            if counting:  # cells placed one after another: their count is the width
+                end = rows[index + 1].start() if index + 1 < len(rows) else len(data)
+                width = len(_CELL_TAG.findall(data, match.end(), end))
+                if width > limits.columns:
+                    raise _too_many_columns(self.row, width, limits)
+
+    def _dimension(self, data: bytes) -> None:
+        dimension = _DIMENSION.search(data)
+        if dimension is None:
+            return
+        area = dimension[1].decode("ascii", "replace")
+        end = _AREA_END.search(area)
+        if end is None:
+            return
+        rows, columns = int(end[2]), _column_number(end[1])
+        if rows > self.limits.rows or columns > self.limits.columns:
+            raise UnreadableFile(
+                "too_large",
+                lazy_format(
+                    _(
+                        "The sheet declares its area as %(area)s: %(rows)d rows and "
+                        "%(columns)d columns; at most %(max_rows)d rows and %(max_columns)d "
+                        "columns are read. Delete the empty rows and columns after the data "
+                        "(or copy the data into a new workbook) and upload it again."
+                    ),
+                    area=area[:40],
+                    rows=rows,
+                    columns=columns,
+                    max_rows=self.limits.rows,
+                    max_columns=self.limits.columns,
+                ),
+            )
+
+    def _formula(self, data: bytes, position: int) -> UnreadableFile:
+        cells = list(_CELL_REFERENCE.finditer(data, max(0, position - 4096), position))
+        hint = _(
+            "Formulas are not imported: copy the cells, paste them as values and upload the "
+            "file again."
+        )
+        if not cells:
+            return UnreadableFile(
+                "formula",
+                lazy_format(_("A cell holds a formula. %(hint)s"), hint=hint),
+            )
+        letters, row = cells[-1][1].decode().upper(), int(cells[-1][2])
+        return UnreadableFile(
+            "formula",
+            lazy_format(
+                _("Cell %(cell)s (row %(row)d, column %(column)s) holds a formula. %(hint)s"),
+                cell=f"{letters}{row}",
+                row=row,
+                column=letters,
+                hint=hint,
+            ),
+        )
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> set[str]:
+    """The worksheets' part names: those in xl/worksheets/, and wherever the workbook's
+    relationships put one (calamine follows them)."""
+    names = set(archive.namelist())
+    parts = {name for name in names if name.lower().startswith("xl/worksheets/")}
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels in names and archive.getinfo(rels).file_size <= RATIO_FLOOR:
+        for target in _WORKSHEET_TARGET.findall(archive.read(rels)):
+            path = target.decode("utf-8", "replace")
+            path = path.lstrip("/") if path.startswith("/") else posixpath.normpath(f"xl/{path}")
+            if path in names:
+                parts.add(path)
+    return parts
+
+
+def _check_container(handle: BinaryIO, limits: Limits) -> None:
+    """Refuse an .xlsx/.ods beyond the limits before calamine is asked for anything.
+
+    Every part's declared size is checked against the ratio, then every part is
+    decompressed in chunks (Python's zipfile stops at the declared size and checks the
+    CRC, so a part cannot expand beyond what it declares), the worksheets scanned on the
+    way. Not a zip (an old .xls) is left to calamine, whose format bounds it.
+    """
+    handle.seek(0)
+    if not zipfile.is_zipfile(handle):
+        handle.seek(0)
+        return
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            infos = archive.infolist()
+            for info in infos:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > RATIO_FLOOR and ratio > limits.ratio:
+                    raise UnreadableFile(
+                        "ratio",
+                        lazy_format(
+                            _(
+                                "The part %(part)s of the workbook expands from %(compressed)d "
+                                "to %(expanded)d bytes, %(ratio)d times; at most %(limit)d "
+                                "times is accepted. This is not an ordinary workbook: save "
+                                "it again from Excel or WPS."
+                            ),
+                            part=info.filename[:80],
+                            compressed=info.compress_size,
+                            expanded=info.file_size,
+                            ratio=int(ratio),
+                            limit=limits.ratio,
+                        ),
+                    )
+            worksheets = _worksheet_parts(archive)
+            for info in infos:
+                scan = _SheetScan(limits) if info.filename in worksheets else None
+                with archive.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(SCAN_BYTES):
+                        if scan is None:
+                            continue
+                        data = tail + chunk
+                        cut = data.rfind(b"<")  # the last tag may be cut: it goes with the next
+                        cut = cut if cut > 0 else len(data)
+                        scan.feed(data[:cut])
+                        tail = data[cut:]
+                    if scan is not None and tail:
+                        scan.feed(tail)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+        raise UnreadableFile("corrupt", NOT_A_SPREADSHEET) from None
+    finally:
+        handle.seek(0)
 
 
 def _text_stats(chunks: Iterable[bytes], encoding: str) -> tuple[int, int, int] | None:
@@ -174,7 +483,7 @@ def _sniff_delimiter(sample: str) -> str:
     return delimiter if delimiter in header else ","
 
 
-def _csv_records(handle: BinaryIO) -> Iterator[Record]:
+def _csv_records(handle: BinaryIO, limits: Limits) -> Iterator[Record]:
     encoding = _detect(handle)
     handle.seek(0)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
@@ -183,10 +492,16 @@ def _csv_records(handle: BinaryIO) -> Iterator[Record]:
         text.seek(0)
         reader = csv.reader(text, delimiter=delimiter)
         numbers = itertools.count(1)
+        max_rows, max_columns = limits.rows, limits.columns
         try:
-            # Delegated, not re-yielded record by record; zip takes the number first, so
-            # after a failed record the counter stands one past that record's number.
-            yield from zip(numbers, reader, strict=False)  # the counter never ends
+            # zip takes the number first, so after a failed record the counter stands one
+            # past that record's number.
+            for record in zip(numbers, reader, strict=False):  # the counter never ends
+                if record[0] > max_rows:
+                    raise _too_many_rows(limits)
+                if len(record[1]) > max_columns:
+                    raise _too_many_columns(record[0], len(record[1]), limits)
+                yield record
         except csv.Error as error:
             raise UnreadableFile(
                 "csv",
@@ -217,16 +532,29 @@ def _number_text(value: float) -> str:
     return format(Decimal(text), "f") if "e" in text else text
 
 
+class LongNumberText(str):
+    """The text of a cell that was a number of 15 digits or more: Excel keeps 15
+    significant digits, so an ID number typed as a number has already lost its last
+    ones. A column of such numbers says so instead of "wrong check digit"."""
+
+    __slots__ = ()
+
+
+LONG_NUMBER = 1e14
+
+
 def _cell_text(value: object) -> str:
     if value.__class__ is float:  # the usual case after text: numbers, years, counts
-        return _number_text(value)
+        if -LONG_NUMBER < value < LONG_NUMBER:
+            return _number_text(value)
+        return LongNumberText(_number_text(value))
     match value:
         case str():
-            return value
+            return value.strip(_EDGES)
         case bool():
             return "TRUE" if value else "FALSE"
         case int():
-            return str(value)
+            return str(value) if abs(value) < LONG_NUMBER else LongNumberText(value)
         case float():
             return _number_text(value)
         case datetime.datetime():
@@ -237,44 +565,46 @@ def _cell_text(value: object) -> str:
             return str(value)
 
 
-def _spreadsheet_records(handle: BinaryIO) -> Iterator[Record]:
-    """The first visible sheet's rows, numbered from the sheet's row 1.
+def _spreadsheet_records(handle: BinaryIO, limits: Limits) -> Iterator[Record]:
+    """The first visible sheet's rows, numbered from the sheet's row 1, row by row.
 
-    calamine loads the whole sheet anyway, so there is nothing to stream. Leading columns
-    that are empty in every row (a margin) are dropped rather than read as unnamed columns.
+    The container is checked first (`_check_container`): calamine builds the sheet's
+    whole grid when it is asked for the sheet, so what the file claims must be known to
+    fit before. Leading empty rows and columns (a margin) are not read at all.
     """
+    _check_container(handle, limits)
     try:
         # From the content, not the name: a ".xls" is often an .xlsx renamed, and back.
         with CalamineWorkbook.from_filelike(handle) as workbook:
             sheet = workbook.get_sheet_by_index(_first_visible_sheet(workbook))
-            start = sheet.start
-            grid = sheet.to_python(skip_empty_area=False)
+            start, end = sheet.start, sheet.end
+            if start is None:
+                return
+            # The grid calamine holds; an .xls or .ods is bounded by its format, not checked
+            # beforehand, and stops here.
+            if end[0] + 1 > limits.rows:
+                raise _too_many_rows(limits)
+            if end[1] + 1 > limits.columns:
+                raise _too_many_columns(end[0] + 1, end[1] + 1, limits)
+            # From the sheet's row 1 (not from the first with data), each row from the
+            # first column with data: a margin of empty columns is not read.
+            for number, cells in enumerate(sheet.iter_rows(), start=1):
+                # Most cells are text already; only the others pay for the conversion.
+                # Stripped here, in the same pass (`_rows` leaves these rows as they are).
+                yield (
+                    number,
+                    [
+                        cell.strip(_EDGES) if cell.__class__ is str else _cell_text(cell)
+                        for cell in cells
+                    ],
+                )
     except PasswordError:
         raise UnreadableFile(
             "encrypted",
             _("The workbook is protected by a password. Remove it and upload the file again."),
         ) from None
     except CalamineError:
-        raise UnreadableFile(
-            "corrupt",
-            _(
-                "The file could not be opened as a spreadsheet: it is damaged, or it is not "
-                "really an Excel or OpenDocument file."
-            ),
-        ) from None
-    if start is None:
-        return
-    first_column = start[1]
-    for number, cells in enumerate(grid, start=1):
-        # Most cells are text already; only the others pay for the conversion. Stripped
-        # here, in the same pass (`_rows` leaves these rows as they are).
-        yield (
-            number,
-            [
-                cell.strip(_EDGES) if cell.__class__ is str else _cell_text(cell).strip(_EDGES)
-                for cell in cells[first_column:]
-            ],
-        )
+        raise UnreadableFile("corrupt", NOT_A_SPREADSHEET) from None
 
 
 def _extension(filename: str) -> str:
@@ -335,14 +665,18 @@ def iter_table(path_or_bytes: Source, filename: str) -> Iterator[SourceRow]:
     for. The file stays open until the iterator is exhausted or closed.
     """
     extension = _extension(filename)
+    limits = Limits.from_settings()
     with _open_binary(path_or_bytes) as handle:
-        if handle.seek(0, io.SEEK_END) == 0:
+        size = handle.seek(0, io.SEEK_END)
+        if size == 0:
             raise UnreadableFile("empty", _("The file is empty."))
+        if size > limits.upload_bytes:
+            raise too_big(size, limits)
         handle.seek(0)
         if extension in CSV_EXTENSIONS:
-            yield from _rows(_csv_records(handle))
+            yield from _rows(_csv_records(handle, limits))
         else:
-            yield from _rows(_spreadsheet_records(handle), stripped=True)
+            yield from _rows(_spreadsheet_records(handle, limits), stripped=True)
 
 
 def read_table(path_or_bytes: Source, filename: str) -> Table:

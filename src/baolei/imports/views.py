@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
@@ -19,13 +18,11 @@ from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
 from baolei.forms import BulmaFormMixin
-from baolei.imports import exporting, pipeline, stale, workbooks
+from baolei.imports import exporting, pipeline, privacy, stale, workbooks
 from baolei.imports.jobs import do_create_job, enqueue, previous_imports
 from baolei.imports.models import ImportJob
-from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS
-from baolei.messages import lazy_format
+from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS, Limits, too_big
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 JOBS_PER_PAGE = 30
 SHOWN_ERRORS = 200
 
@@ -52,14 +49,9 @@ class UploadForm(BulmaFormMixin, forms.Form):
             raise forms.ValidationError(
                 _("Upload an .xlsx, .xls, .ods or .csv file."), code="extension"
             )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                lazy_format(
-                    _("The file is larger than %(size)d MB: split it."),
-                    size=MAX_UPLOAD_BYTES // (1024 * 1024),
-                ),
-                code="size",
-            )
+        limits = Limits.from_settings()
+        if upload.size > limits.upload_bytes:
+            raise forms.ValidationError(too_big(upload.size, limits).message, code="size")
         return upload
 
 
@@ -108,15 +100,19 @@ def _optional_url(name: str) -> str | None:
         return None
 
 
-def rejected_file_response(job: ImportJob, fmt: str) -> FileResponse:
+def rejected_file_response(job: ImportJob, fmt: str, *, reveal: bool) -> FileResponse:
     """The rejected rows as uploaded with the reason column: CSV when asked and the
-    upload was CSV, XLSX otherwise."""
+    upload was CSV, XLSX otherwise; with the ID numbers masked unless `reveal`
+    (`privacy.reveals_personal_data`)."""
     stored = job.error_csv if fmt == exporting.CSV and job.error_csv else job.error_file
     if not stored:
         raise Http404
     extension = PurePath(stored.name).suffix
     name = f"{PurePath(job.filename).stem}-{workbooks.REASON_HEADER}{extension}"
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+    if reveal:
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+    masked = privacy.masked_copy(stored, xlsx=extension.lower() != ".csv")
+    return FileResponse(masked, as_attachment=True, filename=name)
 
 
 def template_response(sheet: pipeline.Sheet, scope: Scope) -> HttpResponse:
@@ -124,7 +120,9 @@ def template_response(sheet: pipeline.Sheet, scope: Scope) -> HttpResponse:
     workbooks.write_template(sheet, buffer, scope)
     response = HttpResponse(buffer.getvalue(), content_type=exporting.XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{sheet.sheet_name}-模板.xlsx"
+        # Named as the link that offers it (its title), in Chinese for everyone.
+        as_attachment=True,
+        filename=f"{exporting.chinese(sheet.title)}-模板.xlsx",
     )
     return response
 
@@ -171,10 +169,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's state; the page polls it (HTMX, every second) until it has finished."""
     job = job_in_scope(request.scope, pk).with_live_progress()
     sheet = pipeline.get_sheet(job.kind)
+    errors = job.errors[:SHOWN_ERRORS]
+    if not privacy.reveals_personal_data(request.scope, request.user, job):
+        errors = privacy.masked_errors(errors)
     context = {
         "job": job,
         "sheet": sheet,
-        "errors": job.errors[:SHOWN_ERRORS],
+        "errors": errors,
         "more_errors": max(0, job.error_count - min(len(job.errors), SHOWN_ERRORS)),
         "previous": previous_imports(job).first() if job.is_finished else None,
         "list_url": _optional_url(sheet.list_url),
@@ -187,7 +188,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def job_errors(request: HttpRequest, pk: int) -> FileResponse:
     job = job_in_scope(request.scope, pk)
-    return rejected_file_response(job, exporting.chosen_format(request))
+    reveal = privacy.reveals_personal_data(request.scope, request.user, job)
+    return rejected_file_response(job, exporting.chosen_format(request), reveal=reveal)
 
 
 @require_perm(Perm.VIEW)
@@ -222,10 +224,7 @@ def export_households(request: HttpRequest) -> HttpResponse:
         request,
         header=registry_sheets.export_header(),
         rows=registry_sheets.export_rows(members.iterator(chunk_size=2000), reveal),
-        filename=(
-            f"{registry_sheets.SHEET.sheet_name}-{request.scope.region_code or '全国'}"
-            f"-{timezone.localdate():%Y%m%d}"
-        ),
+        filename=exporting.file_name(request.scope, registry_sheets.SHEET.title),
         model="registry.household",
         filters=filters,
         count=members.count,

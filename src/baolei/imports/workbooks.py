@@ -5,7 +5,7 @@ returned with a reason column, as XLSX and as CSV. Small files, written with xls
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -13,7 +13,9 @@ import xlsxwriter
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.scope import Scope
+from baolei.imports import examples
 from baolei.imports.pipeline import Errors, Outcome, Sheet
+from baolei.imports.xlsx import looks_like_formula, neutralised
 
 REASON_HEADER = "错误原因"  # the column added to the rejected rows; ignored on upload
 CHOICES_SHEET = "choices"
@@ -26,7 +28,8 @@ def write_template(sheet: Sheet, target: str | Path | IO[bytes], scope: Scope | 
     """The sheet's empty Excel template: Chinese headers (required ones in red, with the
     column's help as a comment), the header row frozen, text format on the columns whose
     digits Excel would otherwise mangle, a drop-down list on every enumeration, and a
-    second sheet explaining every column. No example row: it would be imported."""
+    second sheet explaining every column, and a third with one example row (kept off the
+    sheet that is read, so that a template uploaded unchanged creates nothing)."""
     workbook = xlsxwriter.Workbook(target, {"in_memory": True})
     header = workbook.add_format(
         {"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True, "valign": "top"}
@@ -80,6 +83,7 @@ def write_template(sheet: Sheet, target: str | Path | IO[bytes], scope: Scope | 
     worksheet.freeze_panes(1, 0)
     worksheet.set_row(0, 30)
     _write_instructions(workbook, instructions, sheet, scope, header)
+    examples.write_example(workbook, sheet, scope, header)
     workbook.close()
 
 
@@ -142,11 +146,26 @@ def rejected_rows(outcome: Outcome) -> tuple[list[str], Iterator[tuple[bool, lis
 def write_rejected_xlsx(outcome: Outcome, target: str | Path | IO[bytes]) -> None:
     """The rows as uploaded, as text, with the reason column; rejected rows in red."""
     header, rows = rejected_rows(outcome)
+    write_rejected_rows(header, rows, target)
+
+
+def write_rejected_rows(
+    header: list[str],
+    rows: Iterable[tuple[bool, list[str]]],
+    target: str | Path | IO[bytes],
+) -> None:
+    """The workbook of `write_rejected_xlsx`: the header, then each row (whether it was
+    rejected, its cells with the reasons last)."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
     bad = workbook.add_format({"bg_color": "#FFE0E0", "num_format": 49})
     reason = workbook.add_format({"font_color": "#C00000", "bg_color": "#FFE0E0"})
     plain = workbook.add_format({"num_format": 49})
+    # Excel's quote prefix: a formula-looking text is shown as typed and never run.
+    quoted = {
+        False: workbook.add_format({"num_format": 49, "quote_prefix": True}),
+        True: workbook.add_format({"bg_color": "#FFE0E0", "num_format": 49, "quote_prefix": True}),
+    }
     worksheet = workbook.add_worksheet("导入结果")
     reason_column = len(header) - 1
     worksheet.set_column(0, reason_column - 1, 14, plain)
@@ -155,7 +174,8 @@ def write_rejected_xlsx(outcome: Outcome, target: str | Path | IO[bytes]) -> Non
     row_index = 0
     for row_index, (rejected, values) in enumerate(rows, start=1):
         for column, value in enumerate(values[:-1]):
-            worksheet.write_string(row_index, column, value, bad if rejected else plain)
+            style = quoted[rejected] if looks_like_formula(value) else bad if rejected else plain
+            worksheet.write_string(row_index, column, value, style)
         if values[-1]:
             worksheet.write_string(row_index, reason_column, values[-1], reason)
     worksheet.freeze_panes(1, 0)
@@ -168,8 +188,8 @@ def write_rejected_csv(outcome: Outcome, target: IO[bytes]) -> None:
     header, rows = rejected_rows(outcome)
     text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
     writer = csv.writer(text)
-    writer.writerow(header)
+    writer.writerow(list(map(neutralised, header)))
     for _rejected, values in rows:
-        writer.writerow(values)
+        writer.writerow(list(map(neutralised, values)))
     text.flush()
     text.detach()

@@ -31,6 +31,8 @@ TEXT_WIDTH = 20
 # Style indices in styles.xml's cellXfs
 HEADER_STYLE = 1
 TEXT_STYLE = 2
+QUOTED = '" s="3'  # quote prefix: a formula-looking text stays text in Excel
+QUOTED_TEXT = '" s="4'
 
 # What a text needs done before it goes between <t> tags: XML's three specials, the
 # characters XML 1.0 forbids, a literal "_xHHHH_" (Excel would decode it), and spaces at
@@ -38,6 +40,21 @@ TEXT_STYLE = 2
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _FORBIDDEN_IN_NAME = re.compile(r"[\[\]:*?/\\]")
+# A cell a spreadsheet would take for a formula (OWASP's CSV injection rule), unless it
+# is a plain number such as -12.5.
+FORMULA_START = frozenset("=+-@\t\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?(?:[Ee][+-]?\d+)?")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether `text` would be run as a formula by Excel, WPS or LibreOffice."""
+    return bool(text) and text[0] in FORMULA_START and _PLAIN_NUMBER.fullmatch(text) is None
+
+
+def neutralised(text: str) -> str:
+    """The text for a CSV cell: a formula-looking one behind an apostrophe, which the
+    spreadsheet shows as text and never runs."""
+    return "'" + text if looks_like_formula(text) else text
 
 
 def column_letter(index: int) -> str:
@@ -95,9 +112,12 @@ class _Row:
                 continue
             kind = value.__class__
             if kind is str:
+                style = styles[column]
+                if value[0] in FORMULA_START and looks_like_formula(value):
+                    # Excel's quote prefix: shown as typed, and still text when edited.
+                    style = QUOTED_TEXT if column in text else QUOTED
                 append(
-                    f'<c r="{letters[column]}{number}{styles[column]}" t="inlineStr">'
-                    f"{text_xml(value)}</c>"
+                    f'<c r="{letters[column]}{number}{style}" t="inlineStr">{text_xml(value)}</c>'
                 )
             elif kind is bool:
                 append(f'<c r="{letters[column]}{number}" t="b"><v>{int(value)}</v></c>')
@@ -247,7 +267,8 @@ WORKBOOK_RELS = (
     'relationships/styles" Target="styles.xml"/>'
     "</Relationships>"
 )
-# cellXfs: 0 the default, 1 the header (bold, grey, thin border), 2 text ("@", format 49)
+# cellXfs: 0 the default, 1 the header (bold, grey, thin border), 2 text ("@", format 49),
+# 3 and 4 the same two with the quote prefix
 STYLES = (
     XML_HEAD + f'<styleSheet xmlns="{MAIN_NS}">'
     '<fonts count="2">'
@@ -263,11 +284,14 @@ STYLES = (
     '</right><top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/>'
     "</bottom><diagonal/></border></borders>"
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="3">'
+    '<cellXfs count="5">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
     'applyBorder="1"/>'
     '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    'quotePrefix="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"

@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Count, PastYear
 from baolei.messages import lazy_format
 from baolei.organisation import (
     coverage,
@@ -52,6 +54,7 @@ router = Router(tags=["organisation"])
 
 class OrganisationOut(Schema):
     id: int
+    version: int
     kind: str
     name: str
     region_code: str
@@ -77,6 +80,12 @@ class OrganisationIn(StrictSchema):
 
 
 class OrganisationPatch(StrictSchema):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version the change starts from (as last read); a change made "
+        "since refuses this one (422, code stale). Omitted: no check.",
+    )
     kind: OrganisationKind | None = None
     name: str | None = None
     region_code: str | None = None
@@ -88,7 +97,7 @@ class OrganisationPatch(StrictSchema):
     founded_on: datetime.date | None = None
 
 
-class StatusIn(StrictSchema):
+class OrganisationStatusIn(StrictSchema):
     to_status: OrganisationStatus
     changed_on: datetime.date
     reason: str
@@ -97,6 +106,7 @@ class StatusIn(StrictSchema):
 
 class HostOut(Schema):
     id: int
+    version: int
     kind: str
     name: str
     region_code: str
@@ -118,21 +128,27 @@ class HostIn(StrictSchema):
     village_codes: list[str] = Field(default_factory=list)
     registration_number: str = ""
     industry: str = ""
-    size: int = 0
-    founded_year: int | None = None
+    size: Count = 0
+    founded_year: PastYear | None = None
     instructor: str = ""
     last_activity_on: datetime.date | None = None
 
 
 class HostPatch(StrictSchema):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version the change starts from (as last read); a change made "
+        "since refuses this one (422, code stale). Omitted: no check.",
+    )
     kind: HostKind | None = None
     name: str | None = None
     region_code: str | None = None
     village_codes: list[str] | None = None
     registration_number: str | None = None
     industry: str | None = None
-    size: int | None = None
-    founded_year: int | None = None
+    size: Count | None = None
+    founded_year: PastYear | None = None
     instructor: str | None = None
     last_activity_on: datetime.date | None = None
 
@@ -180,6 +196,7 @@ def _organisation_out(scope: Scope, organisation: PartyOrganisation) -> dict:
     secretary = organisation.secretary
     return {
         "id": organisation.pk,
+        "version": organisation.version,
         "kind": organisation.kind,
         "name": organisation.name,
         "region_code": organisation.region_code,
@@ -236,6 +253,7 @@ def _organisation_refs(scope: Scope, payload, sent: set[str]) -> dict:
 def _host_out(entity: HostEntity, today: datetime.date) -> dict:
     return {
         "id": entity.pk,
+        "version": entity.version,
         "kind": entity.kind,
         "name": entity.name,
         "region_code": entity.region_code,
@@ -279,6 +297,8 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
 )
 def create_organisation(request: HttpRequest, payload: OrganisationIn):
     scope = require(request, Perm.EDIT_ORGANISATION)
+    if not services.may_set_up(scope):
+        raise HttpError(403, "not allowed")
     try:
         fields = _organisation_refs(scope, payload, set(type(payload).model_fields))
         organisation = services.do_create_organisation(request.user, **fields)
@@ -313,7 +333,9 @@ def _change_organisation(request: HttpRequest, pk: int, change):
 def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch):
     def change(scope: Scope, organisation: PartyOrganisation) -> None:
         fields = _organisation_refs(scope, payload, payload.model_fields_set)
-        services.do_update_organisation(request.user, organisation, **fields)
+        services.do_update_organisation(
+            request.user, organisation, expected_version=payload.version, **fields
+        )
 
     return _change_organisation(request, pk, change)
 
@@ -323,7 +345,7 @@ def patch_organisation(request: HttpRequest, pk: int, payload: OrganisationPatch
     response={200: OrganisationOut, 422: ErrorOut},
     summary="Merge, dissolve or revive the organisation",
 )
-def change_status(request: HttpRequest, pk: int, payload: StatusIn):
+def change_status(request: HttpRequest, pk: int, payload: OrganisationStatusIn):
     def change(scope: Scope, organisation: PartyOrganisation) -> None:
         merged_into = in_scope(
             scope, PartyOrganisation.objects.all(), payload.merged_into_id, "merged_into_id"
@@ -356,7 +378,11 @@ def list_hosts(request: HttpRequest, filters: Query[HostFilters]):
 
 
 def _host_fields(payload, sent: set[str]) -> dict:
-    fields = {name: value_of(getattr(payload, name)) for name in sent if name != "village_codes"}
+    fields = {
+        name: value_of(getattr(payload, name))
+        for name in sent
+        if name not in ("village_codes", "version")
+    }
     if "village_codes" in sent:
         fields["villages"] = payload.village_codes or []
     return fields
@@ -391,7 +417,10 @@ def patch_host(request: HttpRequest, pk: int, payload: HostPatch):
     entity = get_in_scope(_hosts(scope, today), scope, pk=pk)
     try:
         services.do_update_host_entity(
-            request.user, entity, **_host_fields(payload, payload.model_fields_set)
+            request.user,
+            entity,
+            expected_version=payload.version,
+            **_host_fields(payload, payload.model_fields_set),
         )
     except services.OrganisationError as error:
         return refusal(error)

@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Limit, Offset
 from baolei.messages import CodedError, lazy_format
 from baolei.organisation.services import OrganisationError
 from baolei.regions import codes
@@ -32,8 +33,8 @@ class ErrorOut(Schema):
 
 class ListFilters(Schema):
     region: str | None = Field(None, description="A region code within the scope.")
-    limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 class RegionQuery(Schema):

@@ -23,6 +23,7 @@ from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Count, Points, PositiveCount, Quarter, Year
 from baolei.organisation import grading, life, rectification
 from baolei.organisation.api_common import (
     ErrorOut,
@@ -86,7 +87,7 @@ class GradingDetailOut(GradingOut):
 
 class ScoreIn(StrictSchema):
     indicator_id: int
-    score: Decimal
+    score: Points
     evidence: str = ""
     attachment: str = ""
 
@@ -138,13 +139,13 @@ class DesignationOut(Schema):
 
 class DesignationIn(StrictSchema):
     organisation_id: int = Field(description="A village branch of the caller's scope.")
-    year: int = Field(ge=2000, le=2100)
+    year: Year
     criteria_ids: list[int] = Field(description="Criteria of that year that apply to it.")
     reason: str = Field("", description="The findings.")
     designated_on: datetime.date | None = Field(None, description="Default: today.")
 
 
-class CriterionOut(Schema):
+class GradingCriterionOut(Schema):
     id: int
     region_code: str = Field(description="The county (or higher region) that set it.")
     year: int
@@ -155,7 +156,7 @@ class CriterionOut(Schema):
 
 
 class CriterionIn(StrictSchema):
-    year: int = Field(ge=2000, le=2100)
+    year: Year
     name: str = Field(max_length=200)
     description: str = ""
     rule: CriterionRule = CriterionRule.MANUAL
@@ -173,7 +174,7 @@ class CriterionPatch(StrictSchema):
 
 
 class CriteriaQuery(Schema):
-    year: int | None = Field(None, description="Default: this year.")
+    year: Year | None = Field(None, description="Default: this year.")
 
 
 class NoteIn(StrictSchema):
@@ -208,8 +209,8 @@ class LifeIn(StrictSchema):
     kind: LifeKind
     held_on: datetime.date
     topic: str
-    attended: int = Field(ge=0)
-    expected: int = Field(ge=1)
+    attended: Count
+    expected: PositiveCount
     note: str = ""
 
 
@@ -220,12 +221,12 @@ class OverdueOut(Schema):
 
 
 class RegionYearIn(Schema):
-    year: int | None = Field(None, description="Default: this year.")
+    year: Year | None = Field(None, description="Default: this year.")
     region: str | None = Field(None, description="A region code within the scope.")
 
 
 class GradingYearIn(RegionYearIn):
-    year: int | None = Field(None, description="Default: the latest year graded in scope.")
+    year: Year | None = Field(None, description="Default: the latest year graded in scope.")
 
 
 class TaskFilterIn(Schema):
@@ -236,8 +237,8 @@ class TaskFilterIn(Schema):
 
 class LifeFilterIn(Schema):
     region: str | None = None
-    year: int | None = None
-    quarter: int | None = Field(None, ge=1, le=4)
+    year: Year | None = None
+    quarter: Quarter | None = None
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -378,7 +379,7 @@ def get_grading(request: HttpRequest, pk: int):
     response={200: GradingDetailOut, 422: ErrorOut},
     summary="Record a branch's scores of a year; the total and grade are computed",
 )
-def put_grading(request: HttpRequest, pk: int, year: int, payload: GradingIn):
+def put_grading(request: HttpRequest, pk: int, year: Year, payload: GradingIn):
     scope = require(request, Perm.EDIT_ORGANISATION)
     branch = get_in_scope(grading.village_branches(scope), scope, pk=pk)
     _require_judge(scope)
@@ -448,7 +449,7 @@ def designate(request: HttpRequest, payload: DesignationIn):
 
 @router.get(
     "/weak-criteria",
-    response=list[CriterionOut],
+    response=list[GradingCriterionOut],
     summary="The weak-branch criteria of a year set in or above the scope",
 )
 def list_criteria(request: HttpRequest, query: Query[CriteriaQuery]):
@@ -460,7 +461,7 @@ def list_criteria(request: HttpRequest, query: Query[CriteriaQuery]):
 
 @router.post(
     "/weak-criteria",
-    response={201: CriterionOut, 422: ErrorOut},
+    response={201: GradingCriterionOut, 422: ErrorOut},
     summary="Add a weak-branch criterion (a county or a higher region, for its own region)",
 )
 def create_criterion(request: HttpRequest, payload: CriterionIn):
@@ -490,7 +491,7 @@ def create_criterion(request: HttpRequest, payload: CriterionIn):
 
 @router.patch(
     "/weak-criteria/{pk}",
-    response={200: CriterionOut, 422: ErrorOut},
+    response={200: GradingCriterionOut, 422: ErrorOut},
     summary="Change a criterion's name, description or check (by the region that set it)",
 )
 def patch_criterion(request: HttpRequest, pk: int, payload: CriterionPatch):

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Year
 from baolei.organisation import committees, services, services_committees, services_members
 from baolei.organisation.api_common import (
     ErrorOut,
@@ -42,7 +43,7 @@ from baolei.registry.services import shown_id_number
 router = Router(tags=["organisation"])
 
 
-class MemberOut(Schema):
+class PartyMemberOut(Schema):
     id: int
     person_id: int
     name: str
@@ -56,7 +57,7 @@ class MemberOut(Schema):
     posts: str
 
 
-class MemberIn(StrictSchema):
+class PartyMemberIn(StrictSchema):
     id_number: str
     name: str
     branch_id: int
@@ -95,7 +96,7 @@ class LinkIn(StrictSchema):
     started_on: datetime.date | None = Field(None, description="Default: today.")
 
 
-class EndIn(StrictSchema):
+class LinkEndIn(StrictSchema):
     ended_on: datetime.date | None = Field(None, description="Default: today.")
 
 
@@ -139,7 +140,7 @@ class ElectionIn(StrictSchema):
 
 
 class ElectionFilters(ListFilters):
-    year: int | None = Field(None, description="The year the elections were held.")
+    year: Year | None = Field(None, description="The year the elections were held.")
 
 
 class SourceShareOut(Schema):
@@ -225,7 +226,7 @@ def _renamed(error: services.OrganisationError, fields: dict[str, str]):
 # --- members -----------------------------------------------------------------------------
 
 
-@router.get("/members", response=list[MemberOut], summary="Party members in scope")
+@router.get("/members", response=list[PartyMemberOut], summary="Party members in scope")
 def list_members(request: HttpRequest, filters: Query[ListFilters]):
     scope = require(request, Perm.VIEW)
     region = region_filter(scope, filters.region)
@@ -236,8 +237,8 @@ def list_members(request: HttpRequest, filters: Query[ListFilters]):
     return [_member_out(scope, member) for member in page]
 
 
-@router.post("/members", response={201: MemberOut, 422: ErrorOut}, summary="New party member")
-def create_member(request: HttpRequest, payload: MemberIn):
+@router.post("/members", response={201: PartyMemberOut, 422: ErrorOut}, summary="New party member")
+def create_member(request: HttpRequest, payload: PartyMemberIn):
     scope = require(request, Perm.EDIT_ORGANISATION)
     try:
         branch = in_scope(scope, PartyOrganisation.objects.all(), payload.branch_id, "branch_id")
@@ -256,7 +257,7 @@ def create_member(request: HttpRequest, payload: MemberIn):
     return Status(201, _member_out(scope, _members(scope).get(pk=member.pk)))
 
 
-@router.get("/members/{pk}", response=MemberOut, summary="One party member")
+@router.get("/members/{pk}", response=PartyMemberOut, summary="One party member")
 def get_member(request: HttpRequest, pk: int):
     scope = require(request, Perm.VIEW)
     return _member_out(scope, get_in_scope(_members(scope), scope, pk=pk))
@@ -331,7 +332,7 @@ def create_link(request: HttpRequest, pk: int, payload: LinkIn):
     response={200: LinkOut, 422: ErrorOut},
     summary="End a member's link with a household; the link stays in the history",
 )
-def end_link(request: HttpRequest, pk: int, payload: EndIn):
+def end_link(request: HttpRequest, pk: int, payload: LinkEndIn):
     scope = require(request, Perm.EDIT_ORGANISATION)
     link = get_in_scope(_links(scope), scope, pk=pk)
     try:

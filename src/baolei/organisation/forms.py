@@ -28,6 +28,7 @@ from baolei.regions import codes
 from baolei.registry.choices import Education
 from baolei.registry.forms import DateInput
 from baolei.registry.models import Household
+from baolei.registry.services import shown_id_number
 
 
 class ScopedForm(BulmaFormMixin, forms.Form):
@@ -148,7 +149,11 @@ class OrganisationForm(ScopedForm):
                     "covered_entities": list(
                         organisation.covered_entities.values_list("pk", flat=True)
                     ),
-                    "secretary_id_number": secretary.id_number if secretary else "",
+                    # Shown as every page shows it (masked for a role that may not see
+                    # ID numbers); the service keeps the stored number when it comes back.
+                    "secretary_id_number": (
+                        shown_id_number(kwargs["scope"], secretary.id_number) if secretary else ""
+                    ),
                     "secretary_name": secretary.name if secretary else "",
                     "founded_on": organisation.founded_on,
                 },

@@ -205,7 +205,22 @@ class LifeForm(BulmaFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A photo of the meeting: JPEG, PNG or WebP, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = branches
+        self.fields["photo"].widget.attrs["class"] = ""
+        # A village records for its own branch: no choice to make, none to get wrong.
+        only = list(branches[:2])
+        if len(only) == 1:
+            self.fields["organisation"].empty_label = None
+            self.initial.setdefault("organisation", only[0].pk)

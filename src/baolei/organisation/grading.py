@@ -466,6 +466,33 @@ def grade_counts_by_child(user_or_scope, year: int, region_code: str) -> dict[st
     return found
 
 
+def grades_used(user_or_scope, year: int, counts: Mapping[str, int]) -> set[str]:
+    """The grades a county official expects columns for in `year`: those the bands of the
+    year's checklists in or above the scope give (the four classes, or star ratings where
+    a checklist rates by stars), and any grade actually recorded. Without a checklist,
+    the four classes."""
+    checklists = checklists_visible(scope_of(user_or_scope)).filter(year=year)
+    used = set(GradeBand.objects.filter(checklist__in=checklists).values_list("grade", flat=True))
+    used |= {grade for grade, n in counts.items() if n and grade in Grade.values}
+    return used or {band[0] for band in DEFAULT_BANDS}
+
+
+def weighted_maxima(checklist_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Checklist id → its weighted maximum (Σ maximum × weight), in one query."""
+    found: dict[int, Decimal] = {}
+    indicators = GradingIndicator.objects.filter(checklist_id__in=set(checklist_ids))
+    for checklist_id, maximum, weight in indicators.values_list(
+        "checklist_id", "max_score", "weight"
+    ):
+        found[checklist_id] = found.get(checklist_id, Decimal(0)) + maximum * weight
+    return {pk: value.quantize(CENT, ROUND_HALF_UP) for pk, value in found.items()}
+
+
+def plain(value: Decimal) -> str:
+    """A score as a person writes it (see `_plain`), for pages."""
+    return _plain(value)
+
+
 def years_graded(user_or_scope) -> list[int]:
     return list(
         scoped(BranchGrading.objects.all(), user_or_scope)

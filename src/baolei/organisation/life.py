@@ -44,6 +44,35 @@ class LifeError(CodedError):
         self.field = field
 
 
+# A meeting's photo: a picture of the meeting, not a document store. The type is read
+# from the first bytes, never from the name or the browser's word for it.
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+
+
+def photo_suffix(head: bytes) -> str | None:
+    """The suffix of a JPEG, PNG or WebP file from its first twelve bytes, else None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return ".jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ".png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ".webp"
+    return None
+
+
+def check_photo(photo) -> str:
+    """The suffix the stored photo gets; a LifeError if it is too large or not a photo."""
+    if photo.size > PHOTO_MAX_BYTES:
+        raise LifeError("photo_size", _("The photo is larger than 5 MB."), "photo")
+    photo.seek(0)
+    suffix = photo_suffix(photo.read(12))
+    photo.seek(0)
+    if suffix is None:
+        raise LifeError("photo_type", _("The photo must be a JPEG, PNG or WebP image."), "photo")
+    return suffix
+
+
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
     first = datetime.date(year, 3 * quarter - 2, 1)
     following = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
@@ -93,6 +122,8 @@ def do_record_life(
     expected: int,
     note: str = "",
     today: datetime.date | None = None,
+    minutes: str = "",
+    photo=None,
 ) -> LifeRecord:
     require_life_branch(organisation)
     if kind not in LifeKind.values:
@@ -105,7 +136,7 @@ def do_record_life(
         raise LifeError("expected", _("At least one person is expected."), "expected")
     if attended > expected:
         raise LifeError("attendance", _("More people attended than were expected."), "attended")
-    return LifeRecord.objects.create(
+    record = LifeRecord(
         organisation=organisation,
         region_code=organisation.region_code,
         kind=kind,
@@ -114,8 +145,14 @@ def do_record_life(
         attended=attended,
         expected=expected,
         note=note,
+        minutes=minutes.strip(),
         recorded_by=actor_name(user),
     )
+    if photo:
+        record.photo_suffix = check_photo(photo)
+        record.photo = photo
+    record.save()
+    return record
 
 
 def branches_without_life(

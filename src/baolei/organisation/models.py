@@ -23,6 +23,7 @@ from baolei.organisation.choices import (
     OrganisationStatus,
 )
 from baolei.registry.choices import Education
+from baolei.versioning import version_field
 
 
 class HostEntity(models.Model):
@@ -32,6 +33,8 @@ class HostEntity(models.Model):
     lowest region holding them all, which is where it is seen from."""
 
     scope_field = "region_code"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     kind = models.CharField(_("kind"), max_length=24, choices=HostKind.choices)
     name = models.CharField(_("name"), max_length=120)
@@ -102,6 +105,8 @@ class PartyOrganisation(models.Model):
     covers the entities in `covered_entities`."""
 
     scope_field = "region_code"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     kind = models.CharField(_("kind"), max_length=24, choices=OrganisationKind.choices)
     name = models.CharField(_("name"), max_length=120)
@@ -206,6 +211,8 @@ class PartyMember(models.Model):
     """党员: a person's membership of a branch. Seen from the branch's region."""
 
     scope_field = "branch__region_code"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     person = models.OneToOneField(
         "registry.Person",

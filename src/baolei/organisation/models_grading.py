@@ -6,6 +6,7 @@ row is made, so that scoping never needs a join); checklists and criteria the co
 the county (or higher region) that set them.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -332,8 +333,17 @@ class LifeKind(models.TextChoices):
     PARTY_LECTURE = "party_lecture", _("Party lecture")
 
 
+def life_photo_path(record: "LifeRecord", filename: str) -> str:
+    """Under MEDIA_ROOT/organisation/life/, by month, under a random name: the photo is
+    served only through the scoped view, and a guessable name would invite probing."""
+    return f"organisation/life/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{record.photo_suffix}"
+
+
 class LifeRecord(models.Model):
     """A meeting or lecture a branch held (三会一课)."""
+
+    # Set by the service from the photo's content (never the uploaded name) before saving.
+    photo_suffix = ""
 
     scope_field = "region_code"
 
@@ -350,6 +360,8 @@ class LifeRecord(models.Model):
     attended = models.PositiveIntegerField(_("attended"))
     expected = models.PositiveIntegerField(_("expected"))
     note = models.TextField(_("note"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    photo = models.FileField(_("photo"), upload_to=life_photo_path, max_length=200, blank=True)
     recorded_by = models.CharField(_("recorded by"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 

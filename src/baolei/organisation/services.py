@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei import versioning
 from baolei.accounts.scope import Scope
 from baolei.audit import services as audit
 from baolei.audit.models import Action
@@ -45,6 +46,7 @@ from baolei.registry.services import (
     RegistryError,
     check_not_future,
     clean_model,
+    kept_id_number,
     person_for,
     unknown_fields,
 )
@@ -72,6 +74,17 @@ def _scope_of(actor) -> Scope | None:
     if actor is None:
         return None
     return actor if isinstance(actor, Scope) else Scope.for_user(actor)
+
+
+def may_set_up(scope: Scope) -> bool:
+    """A new party organisation is set up by the township or the county (a scope above the
+    village, or the whole country): a village branch edits itself, it does not found others."""
+    return not scope.empty and (scope.region_code is None or len(scope.region_code) < 12)
+
+
+def stale(message) -> OrganisationError:
+    """The refusal of an edit started from a version someone else has since saved over."""
+    return OrganisationError("stale", message)
 
 
 def _actor_name(actor) -> str:
@@ -142,10 +155,11 @@ def _clean(instance, exclude: Iterable[str] = ()) -> None:
     clean_model(instance, exclude, OrganisationError)
 
 
-def _person(id_number: str, name: str, region_code: str, field_prefix: str = "") -> Person:
-    """The registry's one record of a person; its refusals renamed to our fields."""
+def _person(actor, id_number: str, name: str, region_code: str, field_prefix: str = "") -> Person:
+    """The registry's one record of a person (refused when registered outside the
+    actor's scope); its refusals renamed to our fields."""
     try:
-        return person_for(id_number, name, region_code)
+        return person_for(actor, id_number, name, region_code)
     except RegistryError as error:
         raise OrganisationError(
             error.code, error.message, field=f"{field_prefix}{error.field or 'id_number'}"
@@ -300,11 +314,17 @@ _TEXT_HOST_FIELDS = ("registration_number", "industry", "instructor", "region_co
 
 @transaction.atomic
 def do_update_host_entity(
-    actor, entity: HostEntity, *, villages: Iterable[str] | None = None, **fields: Any
+    actor,
+    entity: HostEntity,
+    *,
+    villages: Iterable[str] | None = None,
+    expected_version: int | None = None,
+    **fields: Any,
 ) -> HostEntity:
     _unknown(fields, HOST_FIELDS)
     entity = HostEntity.objects.select_for_update().get(pk=entity.pk)
     _in_scope(actor, entity.region_code, "region_code")
+    versioning.claim(entity, expected_version, stale)
     for name, value in fields.items():
         setattr(entity, name, "" if value is None and name in _TEXT_HOST_FIELDS else value)
     village_codes = None if villages is None else _host_villages(actor, villages)
@@ -407,15 +427,24 @@ def _duplicate_name(organisation: PartyOrganisation) -> OrganisationError:
 
 
 def _set_secretary(
-    organisation: PartyOrganisation, id_number: str | None, name: str | None
+    actor, organisation: PartyOrganisation, id_number: str | None, name: str | None
 ) -> None:
     if id_number is None and name is None:
         return
     if not (id_number or "").strip() and not (name or "").strip():
         organisation.secretary = None
         return
+    current = organisation.secretary
+    # The secretary as shown (masked for a role that may not see ID numbers) and sent
+    # back unchanged: kept, not looked up again by a masked number.
+    if (
+        current is not None
+        and (name or "").strip() == current.name
+        and kept_id_number(id_number or "", current.id_number) == current.id_number
+    ):
+        return
     organisation.secretary = _person(
-        id_number or "", name or "", organisation.region_code, "secretary_"
+        actor, id_number or "", name or "", organisation.region_code, "secretary_"
     )
 
 
@@ -453,9 +482,14 @@ def do_create_organisation(
 ) -> PartyOrganisation:
     """A new, active organisation in a region of the actor's scope."""
     _unknown(fields, ORGANISATION_FIELDS)
+    scope = _scope_of(actor)
+    if scope is not None and not may_set_up(scope):
+        raise OrganisationError(
+            "not_allowed", _("A new party organisation is set up by the township or the county.")
+        )
     organisation = PartyOrganisation(**fields)
     organisation.region_code = _region(organisation.region_code, actor).code
-    _set_secretary(organisation, secretary_id_number, secretary_name)
+    _set_secretary(actor, organisation, secretary_id_number, secretary_name)
     return _save_organisation(organisation, list(covered_entities))
 
 
@@ -467,16 +501,19 @@ def do_update_organisation(
     covered_entities: Iterable[HostEntity] | None = None,
     secretary_id_number: str | None = None,
     secretary_name: str | None = None,
+    expected_version: int | None = None,
     **fields: Any,
 ) -> PartyOrganisation:
-    """Change the fields given; the status changes only through `do_change_status`."""
+    """Change the fields given; the status changes only through `do_change_status`.
+    `expected_version`: the version the edit started from (None: no check)."""
     _unknown(fields, ORGANISATION_FIELDS)
     organisation = PartyOrganisation.objects.select_for_update().get(pk=organisation.pk)
     _in_scope(actor, organisation.region_code, "region_code")
+    versioning.claim(organisation, expected_version, stale)
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.region_code = _region(organisation.region_code, actor).code
-    _set_secretary(organisation, secretary_id_number, secretary_name)
+    _set_secretary(actor, organisation, secretary_id_number, secretary_name)
     covered = None if covered_entities is None else list(covered_entities)
     return _save_organisation(organisation, covered)
 

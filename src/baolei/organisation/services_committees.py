@@ -94,7 +94,7 @@ def do_appoint_committee_post(
         raise OrganisationError(
             "election_village", _("The election is not this village's."), field="election"
         )
-    person = _person(id_number, name, village.code)
+    person = _person(actor, id_number, name, village.code)
     current = CommitteePost.objects.select_for_update().filter(
         region_code=village.code, ended_on__isnull=True
     )

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baolei import versioning
 from baolei.accounts.scope import scoped
 from baolei.messages import lazy_format
 from baolei.organisation.choices import MemberCategory, MemberStanding, OrganisationStatus
@@ -25,7 +26,9 @@ from baolei.organisation.services import (
     _not_future,
     _person,
     _required_text,
+    _scope_of,
     _unknown,
+    stale,
 )
 from baolei.registry import idnumbers
 from baolei.registry.models import Household
@@ -85,8 +88,17 @@ def do_create_member(
 ) -> PartyMember:
     """A party member of `branch`, on the registry's one record of the person."""
     _active_branch(branch, actor)
-    person = _person(id_number, name, branch.region_code)
+    person = _person(actor, id_number, name, branch.region_code)
     existing = PartyMember.objects.filter(person=person).select_related("branch").first()
+    scope = _scope_of(actor)
+    elsewhere = existing is not None and scope is not None
+    if elsewhere and not scope.contains(existing.branch.region_code):
+        # A branch outside the scope is not named.
+        raise OrganisationError(
+            "already_member",
+            lazy_format(_("%(name)s is already a party member."), name=person.name),
+            field="id_number",
+        )
     if existing is not None:
         raise OrganisationError(
             "already_member",
@@ -119,13 +131,17 @@ def do_create_member(
 
 
 @transaction.atomic
-def do_update_member(actor, member: PartyMember, **fields: Any) -> PartyMember:
-    """Standing, category, posts and joining date; the branch changes by transfer only."""
+def do_update_member(
+    actor, member: PartyMember, *, expected_version: int | None = None, **fields: Any
+) -> PartyMember:
+    """Standing, category, posts and joining date; the branch changes by transfer only.
+    `expected_version`: the version the edit started from (None: no check)."""
     _unknown(fields, MEMBER_FIELDS)
     member = (
         PartyMember.objects.select_for_update().select_related("person", "branch").get(pk=member.pk)
     )
     _in_scope(actor, member.branch.region_code, "branch")
+    versioning.claim(member, expected_version, stale)
     for name, value in fields.items():
         setattr(member, name, "" if value is None and name == "posts" else value)
     _check_member(member)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import scoped
 from baolei.imports import pipeline
 from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
@@ -109,8 +110,14 @@ class OrganisationImporter(Importer):
         hosts = self._hosts(table, regions)
         plan = OrganisationPlan()
         secretaries = self._secretaries(table, regions, plan)
+        led_here = scoped(PartyOrganisation.objects.all(), self.context.scope)
         plan.people = check_people(
-            self, table, secretaries, "secretary_id_number", "secretary_name"
+            self,
+            table,
+            secretaries,
+            "secretary_id_number",
+            "secretary_name",
+            held=(led_here, "secretary"),
         )
         file_parents = {
             name: code
@@ -132,6 +139,12 @@ class OrganisationImporter(Importer):
             if current is None:
                 if values["kind"] is None:
                     self.reject(index, "kind", _("Required for a new organisation."))
+                if not services.may_set_up(self.context.scope):
+                    self.reject(
+                        index,
+                        "name",
+                        _("A new party organisation is set up by the township or the county."),
+                    )
                 plan.inserts.append((index, {"region_code": code, "name": name, **values}))
             else:
                 plan.updates.append((index, current, values))

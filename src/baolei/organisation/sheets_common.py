@@ -35,6 +35,7 @@ from baolei.organisation.choices import (
 from baolei.regions.models import Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Person
+from baolei.registry.services import PERSON_OUTSIDE_SCOPE, people_outside_scope
 
 # The Chinese words written in templates and exports (and accepted on import).
 TERMS = {
@@ -197,22 +198,36 @@ def check_people(
     id_key: str,
     name_key: str,
     people: People | None = None,
+    held: tuple[QuerySet, str] | None = None,
 ) -> People:
     """`rows`: index → (id number, name, parsed, region). One query for all the numbers;
     a number registered under another name, or given twice with different names, is
-    rejected (a different name is far more often a mistyped number than a new name)."""
+    rejected (a different name is far more often a mistyped number than a new name).
+
+    A person registered outside the importer's scope is refused, saying no more than
+    that (as the pages and the API do), unless they already hold one of `held` (the
+    scope's records this sheet writes and their person field: a record of theirs is
+    updated, not a person taken)."""
     people = people or People()
     registered = {
-        number: (pk, name)
-        for pk, number, name in fetch_in(
-            Person.objects.values_list("pk", "id_number", "name"),
+        number: (pk, name, region)
+        for pk, number, name, region in fetch_in(
+            Person.objects.values_list("pk", "id_number", "name", "region_code"),
             "id_number",
             [number for number, *_rest in rows.values()],
         )
     }
+    foreign = people_outside_scope(
+        importer.context.scope,
+        [(pk, region) for pk, _name, region in registered.values()],
+        held,
+    )
     first_name: dict[str, str] = {}
     for index, (number, name, parsed, region) in rows.items():
         known = registered.get(number)
+        if known is not None and known[0] in foreign:
+            importer.reject(index, id_key, PERSON_OUTSIDE_SCOPE)
+            continue
         if known is not None and known[1] != name:
             importer.reject(
                 index,

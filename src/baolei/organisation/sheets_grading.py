@@ -35,6 +35,7 @@ from baolei.organisation.sheets_common import (
     resolve_branches,
     resolve_regions,
 )
+from baolei.registry.sheets_cells import village_options
 
 KIND_TERMS = {
     LifeKind.BRANCH_ASSEMBLY: "支部党员大会",
@@ -47,7 +48,14 @@ KIND_SYNONYMS = {"党员大会": "branch_assembly", "支部委员会": "committe
 COLUMNS = (
     # A joint branch sits in a township: the column takes any region, villages above all.
     region_column(
-        "village", "所在地区（代码或全称）", required=True, aliases=("村（代码或全称）", "村")
+        "village",
+        "所在地区（代码或全称）",
+        required=True,
+        aliases=("村（代码或全称）", "村"),
+        # The villages to pick from, as on the other sheets; a township's joint branch
+        # is still typed in (a warning, not a refusal).
+        options=village_options,
+        strict=False,
     ),
     Column("branch", "党组织名称", required=True, parser=text_parser(120), width=24),
     Column(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import scoped
 from baolei.imports import pipeline
 from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
@@ -91,7 +92,10 @@ class MemberImporter(Importer):
             seen[parsed.number] = index
             people_rows[index] = (parsed.number, name, parsed, regions.get(index, ""))
         plan = MemberPlan()
-        plan.people = check_people(self, table, people_rows, "id_number", "name")
+        members_here = scoped(PartyMember.objects.all(), self.context.scope)
+        plan.people = check_people(
+            self, table, people_rows, "id_number", "name", held=(members_here, "person")
+        )
         members = {
             number: row
             for number, *row in fetch_in(

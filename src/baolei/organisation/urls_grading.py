@@ -30,4 +30,5 @@ urlpatterns: list = [
     path("life/", views.life_overview, name="life_overview"),
     path("life/new/", views.life_create, name="life_create"),
     path("life/export/", views.life_export, name="life_export"),
+    path("life/<int:pk>/photo/", views.life_photo, name="life_photo"),
 ]

@@ -8,6 +8,7 @@ permission. Writes go through the services, whose refusals come back onto the fo
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baolei import pages
+from baolei import pages, versioning
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
@@ -98,12 +99,12 @@ def list_context(request: HttpRequest, form, page) -> dict:
 
 
 def export_filtered(
-    request: HttpRequest, form, records: QuerySet, label: str, sheet, **options
+    request: HttpRequest, form, records: QuerySet, label, sheet, **options
 ) -> HttpResponse:
     """The download of a list's filtered records in the columns of its import sheet."""
     return exporting.export_response(
         request,
-        filename=f"{label}-{request.scope.region_code or '全国'}-{timezone.localdate():%Y%m%d}",
+        filename=exporting.file_name(request.scope, label),
         filters=valid_filters(form),
         count=records.count,
         sheet_name=sheet.sheet_name,
@@ -184,9 +185,24 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = organisations.select_related("parent", "secretary").annotate(
         member_count=Count("members")
     )
-    page = page_of(request, organisations.order_by("region_code", "name"))
+    organisations, sort = pages.sorted_by(
+        request,
+        organisations,
+        {
+            "name": "name",
+            "kind": "kind",
+            "region": ("region_code", "name"),
+            "secretary": "secretary__name",
+            "members": "member_count",
+            "status": "status",
+        },
+        "region",
+    )
+    page = page_of(request, organisations)
     name_regions(page)
     context = list_context(request, form, page)
+    context["sort"] = sort
+    context["can_set_up"] = context["can_edit"] and services.may_set_up(request.scope)
     return render(request, "organisation/organisation_list.html", context)
 
 
@@ -199,7 +215,7 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
         request,
         form,
         organisations,
-        "党组织",
+        sheets.ORGANISATION_SHEET.title,
         sheets.ORGANISATION_SHEET,
         header=sheets.ORGANISATION_EXPORT_HEADER,
         rows=sheets.export_organisations(organisations, reveal),
@@ -243,6 +259,8 @@ SECRETARY_ALIASES = {
 
 @require_perm(Perm.EDIT_ORGANISATION)
 def organisation_create(request: HttpRequest) -> HttpResponse:
+    if not services.may_set_up(request.scope):
+        raise PermissionDenied
     initial = {"region_code": request.GET.get("region", ""), "kind": OrganisationKind.BRANCH}
     form = OrganisationForm(request.POST or None, scope=request.scope, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -263,9 +281,15 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk)
     form = OrganisationForm(request.POST or None, scope=request.scope, organisation=organisation)
+    versioning.carry(form, organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_organisation(request.user, organisation, **form.service_fields())
+            services.do_update_organisation(
+                request.user,
+                organisation,
+                expected_version=versioning.expected(form),
+                **form.service_fields(),
+            )
         except services.OrganisationError as error:
             apply_error(form, error)
         else:
@@ -329,12 +353,24 @@ def host_list(request: HttpRequest) -> HttpResponse:
     form = filter_form(request, HostFilterForm)
     today = timezone.localdate()
     entities = coverage.annotate_coverage(filtered_entities(request, form), today)
-    page = page_of(request, entities.order_by("region_code", "name"))
+    entities, sort = pages.sorted_by(
+        request,
+        entities,
+        {
+            "name": "name",
+            "kind": "kind",
+            "region": ("region_code", "name"),
+            "size": "size",
+            "covered": ("own_organisation", "joint_organisation"),
+        },
+        "region",
+    )
+    page = page_of(request, entities)
     name_regions(page)
     for entity in page:
         entity.organisation_covered = coverage.covered_flag(entity)
         entity.work_covered = coverage.work_flag(entity, today)
-    context = list_context(request, form, page)
+    context = {**list_context(request, form, page), "sort": sort}
     return render(request, "organisation/host_list.html", context)
 
 
@@ -346,7 +382,7 @@ def host_export(request: HttpRequest) -> HttpResponse:
         request,
         form,
         entities,
-        "合作社",
+        sheets_hosts.HOST_SHEET.title,
         sheets_hosts.HOST_SHEET,
         header=sheets_hosts.HOST_SHEET.headers,
         rows=sheets_hosts.export_hosts(entities),
@@ -405,9 +441,15 @@ def host_create(request: HttpRequest) -> HttpResponse:
 def host_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entity = _entity(request, pk)
     form = HostEntityForm(request.POST or None, scope=request.scope, entity=entity)
+    versioning.carry(form, entity)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_host_entity(request.user, entity, **_host_fields(form))
+            services.do_update_host_entity(
+                request.user,
+                entity,
+                expected_version=versioning.expected(form),
+                **_host_fields(form),
+            )
         except services.OrganisationError as error:
             apply_error(form, error)
         else:

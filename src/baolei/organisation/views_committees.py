@@ -21,7 +21,7 @@ from baolei.organisation.forms import CommitteePostForm, ElectionForm, EndForm, 
 from baolei.organisation.models import CommitteePost, Election, PartyMember
 from baolei.organisation.services import OrganisationError
 from baolei.organisation.views import _show_person, checked_filter_form
-from baolei.pages import apply_error, drill_down
+from baolei.pages import apply_error, drill_down, sorted_by
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 
@@ -39,13 +39,23 @@ def composition(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     table = committees.composition(request.scope, region, today)
     crumbs, _children = drill_down(request, region)
-    villages = None
+    villages, sort = None, None
     if region and len(region) == 9:
-        villages = _township_villages(request, region, today)
+        villages, sort = sorted_by(
+            request,
+            _township_villages(request, region, today),
+            {
+                "village": "code",
+                "secretary": ("heads.secretary", "code"),
+                "chair": ("heads.chair", "code"),
+            },
+            "village",
+        )
     context = {
         "table": table,
         "crumbs": crumbs,
         "villages": villages,
+        "sort": sort,
         "today": today,
         "bands": ["≤35", "36–50", "51–60", ">60"],
     }

@@ -8,14 +8,17 @@ go through the services, whose refusals come back onto the form.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baolei.accounts.decorators import require_perm
@@ -36,7 +39,7 @@ from baolei.organisation.models_grading import (
     RectificationTask,
     WeakBranchDesignation,
 )
-from baolei.pages import apply_error
+from baolei.pages import apply_error, sorted_by
 from baolei.regions import codes
 from baolei.regions.models import Region
 
@@ -92,6 +95,11 @@ def _drill(request: HttpRequest, code: str | None) -> tuple[list[Region], list[R
     return crumbs, children
 
 
+def _share(part: int, whole: int) -> str:
+    """`part` as a percentage of `whole`, to one decimal ("—" of nothing)."""
+    return f"{100 * part / whole:.1f}" if whole else "—"
+
+
 def _names(codes_: set[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=codes_).values_list("code", "name"))
 
@@ -123,18 +131,52 @@ def grading_overview(request: HttpRequest) -> HttpResponse:
         gradings = gradings.filter(codes.within("region_code", region))
     if grade in Grade.values:
         gradings = gradings.filter(grade=grade)
-    page = Paginator(gradings.select_related("organisation").order_by("region_code"), PAGE_SIZE)
+    # The best first: the grade follows the percentage, so one order serves both columns.
+    gradings, sort = sorted_by(
+        request,
+        gradings.select_related("organisation"),
+        {
+            "branch": ("region_code", "organisation__name"),
+            "score": ("percent", "total"),
+        },
+        "-score",
+    )
+    page = Paginator(gradings, PAGE_SIZE).get_page(request.GET.get("page"))
+    maxima = grading.weighted_maxima({g.checklist_id for g in page})
+    distinct_maxima = set(maxima.values())
     history = [(y, grading.grade_counts(request.scope, y, region)) for y in graded_years[:5]]
+    graded = sum(n for g, n in counts.items() if g != "ungraded")
+    used = grading.grades_used(request.scope, year, counts)
     context = {
         "year": year,
         "region": region,
-        "counts": [(g, label, counts.get(g, 0)) for g, label in Grade.choices if counts.get(g)],
+        "counts": [
+            (g, label, counts.get(g, 0), _share(counts.get(g, 0), graded))
+            for g, label in Grade.choices
+            if counts.get(g)
+        ],
+        "graded": graded,
         "ungraded": counts.get("ungraded", 0),
-        "children": [(child, by_child.get(child.code, {})) for child in children],
+        "children": [
+            (child, per, sum(per.values()))
+            for child in children
+            for per in [by_child.get(child.code, {})]
+        ],
         "crumbs": crumbs,
-        "grades": Grade.choices,
+        "grades": [(g, label) for g, label in Grade.choices if g in used],
+        "history_grades": [
+            (g, label)
+            for g, label in Grade.choices
+            if any(per.get(g) for _y, per in history) or g in used
+        ],
+        "all_grades": Grade.choices,
         "grade": grade,
-        "page": page.get_page(request.GET.get("page")),
+        "page": page,
+        "sort": sort,
+        # The maximum in the header when one applies to the page; the percentage of a
+        # maximum of 100 points repeats the score, so it is shown only otherwise.
+        "maximum": grading.plain(distinct_maxima.pop()) if len(distinct_maxima) == 1 else None,
+        "show_percent": any(m != 100 for m in maxima.values()),
         "history": history,
     }
     return render(request, "organisation/grading/overview.html", context)
@@ -251,6 +293,9 @@ def branch_record(request: HttpRequest, pk: int) -> HttpResponse:
         # The township or the county designates a branch weak, as it grades it.
         "can_designate": gradable and _may_grade(request),
         "can_record": request.scope.can(Perm.RECORD_BRANCH_WORK),
+        # The page serves two tabs: the one it was opened from stays highlighted, and a
+        # branch that is not graded is only about its organisation life.
+        "nav": "life" if request.GET.get("section") == "life" or not gradable else "grading",
     }
     return render(request, "organisation/grading/branch.html", context)
 
@@ -354,7 +399,7 @@ def grading_export(request: HttpRequest) -> HttpResponse:
         request,
         header=header,
         rows=_grading_rows(gradings),
-        filename=f"branch-grades-{year}-{request.scope.region_code or 'all'}",
+        filename=exporting.file_name(request.scope, gettext_lazy("Branch grading"), year),
         model="organisation.branchgrading",
         filters={"year": year, "region": region},
         count=gradings.count,
@@ -377,6 +422,17 @@ def life_overview(request: HttpRequest) -> HttpResponse:
     rows = life.quarter_overview(request.scope, year, quarter, region, today=today)
     only_flagged = request.GET.get("flagged") == "1"
     shown = [row for row in rows if row.flagged] if only_flagged else rows
+    shown, sort = sorted_by(
+        request,
+        shown,
+        {
+            "branch": ("branch.region_code", "branch.name"),
+            "meetings": "total",
+            "attendance": "attendance_percent",
+            **{kind: (lambda row, kind=kind: row.counts.get(kind, 0)) for kind in LifeKind.values},
+        },
+        "branch",
+    )
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     first, last = life.quarter_bounds(year, quarter)
     context = {
@@ -391,6 +447,7 @@ def life_overview(request: HttpRequest) -> HttpResponse:
         "branch_count": len(rows),
         "kinds": LifeKind.choices,
         "page": page,
+        "sort": sort,
         "only_flagged": only_flagged,
         "crumbs": _drill(request, region)[0],
         "can_record": request.scope.can(Perm.RECORD_BRANCH_WORK),
@@ -404,7 +461,9 @@ def life_create(request: HttpRequest) -> HttpResponse:
     initial = {"held_on": timezone.localdate()}
     if request.GET.get("branch", "").isdigit():
         initial["organisation"] = request.GET["branch"]
-    form = forms.LifeForm(request.POST or None, branches=branches, initial=initial)
+    form = forms.LifeForm(
+        request.POST or None, request.FILES or None, branches=branches, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organisation = data.pop("organisation")
@@ -414,8 +473,25 @@ def life_create(request: HttpRequest) -> HttpResponse:
             apply_error(form, error)
         else:
             messages.success(request, _("Meeting recorded."))
-            return redirect("organisation:branch_record", pk=organisation.pk)
+            url = reverse("organisation:branch_record", kwargs={"pk": organisation.pk})
+            return redirect(f"{url}?section=life#life")
     return render(request, "organisation/grading/life_form.html", {"form": form})
+
+
+@require_perm(Perm.VIEW)
+def life_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A meeting's photo, for those whose scope holds its branch: media files are never
+    served publicly (a photo shows the people at the meeting)."""
+    record = get_in_scope(LifeRecord.objects.all(), request.scope, pk=pk)
+    if not record.photo:
+        raise Http404
+    suffix = Path(record.photo.name).suffix.lower()
+    content_type = life.PHOTO_TYPES.get(suffix)
+    if content_type is None:
+        raise Http404
+    response = FileResponse(record.photo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_perm(Perm.VIEW)
@@ -454,7 +530,9 @@ def life_export(request: HttpRequest) -> HttpResponse:
         request,
         header=header,
         rows=rows(),
-        filename=f"organisation-life-{request.scope.region_code or 'all'}",
+        filename=exporting.file_name(
+            request.scope, gettext_lazy("Organisation life"), year if year.isdigit() else ""
+        ),
         model="organisation.liferecord",
         filters={"region": region, "year": year},
         count=records.count,

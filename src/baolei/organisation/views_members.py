@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baolei import pages, versioning
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
@@ -65,14 +66,24 @@ def filtered_members(request: HttpRequest, form) -> QuerySet[PartyMember]:
 def member_list(request: HttpRequest) -> HttpResponse:
     form = filter_form(request, MemberFilterForm)
     members = filtered_members(request, form).select_related("person", "branch")
-    page = page_of(
-        request, members.order_by("branch__region_code", "branch__name", "person__name", "pk")
+    members, sort = pages.sorted_by(
+        request,
+        members,
+        {
+            "name": "person__name",
+            "age": "-person__birth_date",
+            "branch": ("branch__region_code", "branch__name", "person__name"),
+            "standing": "standing",
+            "category": "category",
+        },
+        "branch",
     )
+    page = page_of(request, members)
     today = timezone.localdate()
     for member in page:
         _show_person(request.scope, member.person)
         member.age = idnumbers.age_on(member.person.birth_date, today)
-    context = list_context(request, form, page)
+    context = {**list_context(request, form, page), "sort": sort}
     return render(request, "organisation/member_list.html", context)
 
 
@@ -87,7 +98,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
         request,
         form,
         members,
-        "党员",
+        sheets.MEMBER_SHEET.title,
         sheets.MEMBER_SHEET,
         header=sheets.MEMBER_SHEET.headers,
         rows=sheets.export_members(members, reveal),
@@ -142,9 +153,13 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     initial = {name: getattr(member, name) for name in services.MEMBER_FIELDS}
     form = MemberEditForm(request.POST or None, scope=request.scope, initial=initial)
+    versioning.carry(form, member)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_member(request.user, member, **form.cleaned_data)
+            expected_version = versioning.expected(form)
+            services.do_update_member(
+                request.user, member, expected_version=expected_version, **form.cleaned_data
+            )
         except OrganisationError as error:
             apply_error(form, error)
         else:

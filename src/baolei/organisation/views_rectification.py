@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baolei.accounts.decorators import require_perm
@@ -33,7 +34,7 @@ from baolei.organisation.views_grading import (
     _region,
     _year,
 )
-from baolei.pages import apply_error
+from baolei.pages import apply_error, sorted_by
 from baolei.regions import codes
 
 
@@ -60,9 +61,21 @@ def weak_list(request: HttpRequest) -> HttpResponse:
                 sum(1 for t in tasks if t.is_overdue(today)),
             )
         )
+    rows, sort = sorted_by(
+        request,
+        rows,
+        {
+            "branch": lambda row: (row[0].region_code, row[0].organisation.name),
+            "status": lambda row: row[0].status,
+            "closed": lambda row: (row[2], row[1]),
+            "overdue": lambda row: row[3],
+        },
+        "branch",
+    )
     context = {
         "year": year,
         "rows": rows,
+        "sort": sort,
         "status": status,
         "statuses": WeakBranchDesignation.Status.choices,
         "suggestions": rectification.suggestions(request.scope, year, today)[:50],
@@ -293,12 +306,23 @@ def overdue_tasks(request: HttpRequest) -> HttpResponse:
     by_township = rectification.overdue_by_township(tasks, today)
     names = _names(set(by_township))
     late = rectification.overdue(tasks, today).select_related("designation__organisation")
-    page = Paginator(late.order_by("deadline", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    late, sort = sorted_by(
+        request,
+        late,
+        {
+            "task": "description",
+            "branch": ("designation__region_code", "designation__organisation__name"),
+            "deadline": "deadline",
+        },
+        "deadline",
+    )
+    page = Paginator(late, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "today": today,
         "total": sum(by_township.values()),
         "townships": [(code, names.get(code, code), n) for code, n in by_township.items()],
         "page": page,
+        "sort": sort,
         "region": region,
     }
     return render(request, "organisation/grading/overdue.html", context)
@@ -346,7 +370,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
         request,
         header=header,
         rows=_task_rows(tasks, today),
-        filename=f"rectification-tasks-{request.scope.region_code or 'all'}-{today:%Y%m%d}",
+        filename=exporting.file_name(request.scope, gettext_lazy("Rectification tasks")),
         model="organisation.rectificationtask",
         filters={"region": region, "overdue": request.GET.get("overdue")},
         count=tasks.count,

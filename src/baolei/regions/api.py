@@ -4,6 +4,7 @@ from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
+from baolei.api_types import Limit
 from baolei.regions import services
 from baolei.regions.models import Region
 
@@ -31,7 +32,7 @@ def _visible(request: HttpRequest):
 
 
 @router.get("/search", response=list[RegionOut], summary="Search regions in scope by name or code")
-def search_regions(request: HttpRequest, q: str, limit: int = 20):
+def search_regions(request: HttpRequest, q: str, limit: Limit = 20):
     return services.search(_visible(request), q, limit=max(1, min(limit, 100)))
 
 

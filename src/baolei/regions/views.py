@@ -35,6 +35,11 @@ def _region_page(request: HttpRequest, region: Region | None) -> HttpResponse:
         "children": children,
         "village_total": sum(child["villages"] for child in children),
     }
+    if region is not None and region.is_village:
+        # Imported here: the village's figures read the apps that build on regions.
+        from baolei.village_summary import village_summary
+
+        context["village"] = village_summary(request.scope, region.code)
     return render(request, "regions/region_detail.html", context)
 
 
@@ -59,7 +64,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def picker_children(request: HttpRequest) -> HttpResponse:
     """HTMX: the options of the next select in the cascade, for the chosen parent."""
-    parent = request.GET.get("parent", "").strip()
+    parent = request.GET.get("region_parent", "").strip()
     if parent:
         region = _get_region_for_user(request, parent)
         children = scoped(Region.objects.children_of(region.code), request.scope)
@@ -73,7 +78,7 @@ def picker_children(request: HttpRequest) -> HttpResponse:
 @require_perm(Perm.VIEW)
 def picker_search(request: HttpRequest) -> HttpResponse:
     """HTMX: regions in scope whose name or code matches what is typed."""
-    text = request.GET.get("q", "")
+    text = request.GET.get("region_search", "")
     matches = services.search(scoped(Region.objects.all(), request.scope), text, limit=15)
     target = request.GET.get("target", "")
     return render(
@@ -106,8 +111,9 @@ def reload_job(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_perm(Perm.VIEW)
 def browse(request: HttpRequest) -> HttpResponse:
-    """Find any region in scope by name or code, or walk the cascade."""
-    text = request.GET.get("q", "")
+    """Find any region in scope by name or code, or walk the cascade. The search box shares
+    its parameter with the picker's, whose live results it shows."""
+    text = request.GET.get("region_search", "")
     matches = services.search(scoped(Region.objects.all(), request.scope), text, limit=50)
     root = (
         None

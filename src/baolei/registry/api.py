@@ -22,6 +22,7 @@ from pydantic import ConfigDict
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Area, Income, SmallCount, SmallNumber, Year
 from baolei.regions.models import Region
 from baolei.registry import (
     choices,
@@ -84,7 +85,7 @@ class HouseholdPageOut(Schema):
     previous: str | None = Field(description="Cursor of the previous page (`before=`), if any.")
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     id: int
     person_id: int
     name: str
@@ -136,7 +137,7 @@ class VisitOut(Schema):
 
 
 class HouseholdDetailOut(HouseholdOut):
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
     years: list[YearOut]
     visits: list[VisitOut] = Field(description="The 50 most recent visits.")
 
@@ -152,12 +153,12 @@ class HouseholdFieldsIn(StrictSchema):
 
     address: str | None = None
     attribute: choices.HouseholdAttribute | None = None
-    identification_year: int | None = None
+    identification_year: Year | None = None
     identification_standard: choices.IdentificationStandard | None = None
     main_cause: choices.PovertyCause | None = None
     second_cause: choices.PovertyCause | None = None
     third_cause: choices.PovertyCause | None = None
-    housing_area: Decimal | None = Field(None, ge=0, description="Square metres, not negative.")
+    housing_area: Area | None = Field(None, description="Square metres, not negative.")
     housing_structure: choices.HousingStructure | None = None
     housing_safety: choices.HousingSafety | None = None
 
@@ -193,7 +194,7 @@ class HouseholdUpdateIn(HouseholdFieldsIn):
     village_code: str | None = None
 
 
-class MemberIn(StrictSchema):
+class HouseholdMemberIn(StrictSchema):
     id_number: str
     name: str
     relation: choices.Relation
@@ -205,7 +206,7 @@ class MemberIn(StrictSchema):
     education: choices.Education | None = None
     school_status: choices.SchoolStatus | None = None
     health: choices.Health | None = None
-    disability_grade: int | None = None
+    disability_grade: SmallNumber | None = None
     employment: choices.Employment | None = None
     minimum_living: bool | None = None
     medical_insurance: bool | None = None
@@ -228,7 +229,7 @@ class MemberUpdateIn(StrictSchema):
     education: choices.Education | None = None
     school_status: choices.SchoolStatus | None = None
     health: choices.Health | None = None
-    disability_grade: int | None = None
+    disability_grade: SmallNumber | None = None
     labour_capacity: choices.LabourCapacity | None = None
     employment: choices.Employment | None = None
     minimum_living: bool | None = None
@@ -237,12 +238,12 @@ class MemberUpdateIn(StrictSchema):
 
 
 class YearIn(StrictSchema):
-    wages: Decimal = Decimal(0)
-    production_business: Decimal = Decimal(0)
-    property_income: Decimal = Decimal(0)
-    transfers: Decimal = Decimal(0)
-    production_costs: Decimal = Decimal(0)
-    member_count: int | None = Field(None, description="Default: the members today.")
+    wages: Income = Decimal(0)
+    production_business: Income = Decimal(0)
+    property_income: Income = Decimal(0)
+    transfers: Income = Decimal(0)
+    production_costs: Income = Decimal(0)
+    member_count: SmallCount | None = Field(None, description="Default: the members today.")
     food: bool | None = None
     clothing: bool | None = None
     compulsory_education: bool | None = None
@@ -500,7 +501,11 @@ def update_household(request: HttpRequest, pk: int, payload: HouseholdUpdateIn):
 # --- members, years, visits --------------------------------------------------------------
 
 
-@router.get("/households/{pk}/members", response=list[MemberOut], summary="A household's members")
+@router.get(
+    "/households/{pk}/members",
+    response=list[HouseholdMemberOut],
+    summary="A household's members",
+)
 def list_members(request: HttpRequest, pk: int):
     scope = _require(request, Perm.VIEW)
     household = _household(request, pk)
@@ -509,10 +514,10 @@ def list_members(request: HttpRequest, pk: int):
 
 @router.post(
     "/households/{pk}/members",
-    response={201: MemberOut, 422: ErrorOut},
+    response={201: HouseholdMemberOut, 422: ErrorOut},
     summary="Add a member (one person, one household: 422 if already in another)",
 )
-def add_member(request: HttpRequest, pk: int, payload: MemberIn):
+def add_member(request: HttpRequest, pk: int, payload: HouseholdMemberIn):
     scope = _require(request, Perm.EDIT_REGISTRY)
     household = _household(request, pk)
     fields = _fields(payload, exclude={"id_number", "name", "relation", "labour_capacity"})
@@ -565,7 +570,7 @@ def _member_fields(scope: Scope, payload: MemberUpdateIn) -> dict:
 
 @router.patch(
     "/households/{pk}/members/{member_id}",
-    response={200: MemberOut, 422: ErrorOut},
+    response={200: HouseholdMemberOut, 422: ErrorOut},
     summary="Change a member (only the fields sent; the ID number may be corrected)",
 )
 def update_member(request: HttpRequest, pk: int, member_id: int, payload: MemberUpdateIn):
@@ -603,7 +608,7 @@ def list_years(request: HttpRequest, pk: int):
     response={200: YearOut, 422: ErrorOut},
     summary="Write one year's income and assurances (the whole year: unset means zero)",
 )
-def put_year(request: HttpRequest, pk: int, year: int, payload: YearIn):
+def put_year(request: HttpRequest, pk: int, year: Year, payload: YearIn):
     _require(request, Perm.EDIT_REGISTRY)
     household = _household(request, pk)
     try:

@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope
+from baolei.api_types import PositiveCount, Year
 from baolei.pages import region_names
 from baolei.regions.models import Level, Region
 from baolei.registry import rules, services_standards
@@ -76,7 +77,7 @@ class PopulationOut(Schema):
 class PopulationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    population: int = Field(ge=1, description="Registered (户籍) rural population.")
+    population: PositiveCount = Field(description="Registered (户籍) rural population.")
     source: str = ""
 
 
@@ -102,7 +103,7 @@ def _line(line: rules.Line | None) -> dict | None:
     response=list[StandardOut],
     summary="The lines set: national and of the caller's province (every one for a national scope)",
 )
-def list_standards(request: HttpRequest, year: int | None = None):
+def list_standards(request: HttpRequest, year: Year | None = None):
     scope = _require(request, Perm.VIEW)
     standards = services_standards.visible_standards(scope).order_by("year", "region_code")
     if year is not None:
@@ -133,7 +134,7 @@ def list_standards(request: HttpRequest, year: int | None = None):
 )
 def applicable_lines(
     request: HttpRequest,
-    year: int = Query(..., ge=2000, le=2100),
+    year: Year,
     region: str | None = Query(None, description="A region code in scope; default: the scope's."),
 ):
     scope = _require(request, Perm.VIEW)
@@ -158,8 +159,8 @@ def applicable_lines(
 )
 def list_populations(
     request: HttpRequest,
+    year: Year,
     region: str = Query(..., description="A region code in scope (a county, for instance)."),
-    year: int = Query(..., ge=2000, le=2100),
 ):
     scope = _require(request, Perm.VIEW)
     get_in_scope(Region.objects.all(), scope, code=region)
@@ -190,7 +191,7 @@ def list_populations(
     response={200: PopulationOut, 422: ErrorOut},
     summary="Record a village's rural population for a year",
 )
-def put_population(request: HttpRequest, code: str, year: int, payload: PopulationIn):
+def put_population(request: HttpRequest, code: str, year: Year, payload: PopulationIn):
     scope = _require(request, Perm.EDIT_REGISTRY)
     village = get_in_scope(Region.objects.filter(level=Level.VILLAGE), scope, code=code)
     try:

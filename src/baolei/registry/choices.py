@@ -35,7 +35,7 @@ class PovertyCause(models.TextChoices):
     LACK_OF_CAPITAL = "lack_of_capital", _("Lack of capital")  # 缺资金
     POOR_TRANSPORT = "poor_transport", _("Poor transport")  # 交通条件落后
     LACK_OF_DRIVE = "lack_of_drive", _("Lack of own drive")  # 自身发展动力不足
-    OTHER = "other", _("Other")  # 其它
+    OTHER = "other", _("Other")  # 其他
 
 
 class IdentificationStandard(models.TextChoices):

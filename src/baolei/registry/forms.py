@@ -333,30 +333,23 @@ class VisitForm(ScopedFormMixin, forms.Form):
     # The dates are checked by services_pairing.do_record_visit, for the API as well.
 
 
-def helper_of(user, helpers) -> Helper | None:
-    """The user's own record among `helpers`, if there is exactly one. An account is not
-    linked to a person of the register: it is found by the account's full name, and by
-    its phone too when the account has one."""
-    name = (getattr(user, "full_name", "") or "").strip()
-    if not name:
-        return None
-    phone = (getattr(user, "phone", "") or "").strip()
-    found = [
-        helper
-        for helper in helpers
-        if helper.person.name == name and (not phone or helper.person.phone == phone)
-    ]
-    return found[0] if len(found) == 1 else None
+helper_of = services_pairing.helper_of
 
 
 class PairingForm(ScopedFormMixin, forms.Form):
     helper = forms.ModelChoiceField(label=_("Responsible helper"), queryset=None)
     started_on = forms.DateField(label=_("From"), widget=DateInput())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)
         helpers = services_pairing.helpers_for(self.scope).select_related("person")
+        # Any helper in scope is accepted; only a few are listed (the rest by the search).
         self.fields["helper"].queryset = helpers.order_by("person__name", "pk")
+        chosen = self.data.get("helper") if self.is_bound else None
+        offered = services_pairing.helpers_to_offer(self.scope, household, chosen=chosen)
+        self.fields["helper"].widget.choices = [("", "---------")] + [
+            (helper.pk, str(helper)) for helper in offered
+        ]
         self.initial.setdefault("started_on", timezone.localdate())
 
 

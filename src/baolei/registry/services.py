@@ -30,7 +30,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
-from baolei.accounts.scope import Scope
+from baolei.accounts.scope import Scope, scope_of
 from baolei.messages import CodedError, lazy_format
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
@@ -85,6 +85,16 @@ EARLIEST_YEAR = 2000
 def shown_id_number(scope: Scope, number: str) -> str:
     """The full ID number for roles that may see personal data, the masked one otherwise."""
     return number if scope.can(Perm.SEE_PERSONAL_DATA) else idnumbers.mask(number)
+
+
+def kept_id_number(given: str, stored: str | None) -> str:
+    """The ID number a form or call sent back, or the stored one when what came back is
+    the stored one as `shown_id_number` showed it (masked): an edit saved unchanged
+    keeps the full number instead of writing the mask over it."""
+    given = (given or "").strip()
+    if stored and given.upper() in (stored, idnumbers.mask(stored)):
+        return stored
+    return given
 
 
 class RegistryError(CodedError):
@@ -163,15 +173,68 @@ def validate_person_fields(
     return parsed
 
 
-def _find_or_make_person(
-    parsed: idnumbers.IdNumber, name: str, region_code: str, **extra: str | None
-) -> Person:
-    """The register's one record of this person: the existing one (deduplicated by ID
-    number) if there is one, a new one otherwise.
+# Said of anyone the caller may not take: never their name nor their household, so that
+# an ID number cannot be used to find out who is registered where (as the importers say).
+PERSON_OUTSIDE_SCOPE = _("The person with this ID number is registered outside your area.")
 
-    An existing record under another name is refused rather than renamed: a different
-    name under the same number is far more often a mistyped number than a new name.
-    """
+
+class PersonOutsideScope(RegistryError):
+    """The register's record of this ID number lies outside the caller's scope: they may
+    not attach it to a record of theirs, rename it or move it."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__("person_outside_scope", PERSON_OUTSIDE_SCOPE, field="id_number")
+        self.person = person
+
+
+def may_take_person(scope: Scope | None, region_code: str) -> bool:
+    """Whether a caller with `scope` may attach, rename or move the record of a person
+    registered in `region_code` (None: a command or the system, which may): one of the
+    scope, or one registered above it (a county cadre working over its townships, or a
+    record without a region), but nobody of another township or county."""
+    if scope is None or scope.contains(region_code or ""):
+        return True
+    return bool(scope.region_code) and scope.region_code.startswith(region_code or "")
+
+
+def people_outside_scope(
+    scope: Scope, people: Iterable[tuple[int, str]], held: tuple[QuerySet, str] | None = None
+) -> set[int]:
+    """For importers, in one query: the pks of `people` ((pk, region code) pairs) the
+    scope may not take (`may_take_person`), but for those who already hold one of
+    `held` (the scope's records the sheet writes, and their person field): their record
+    is updated, no person taken."""
+    from baolei.imports.bulk import fetch_in
+
+    foreign = {pk for pk, region_code in people if not may_take_person(scope, region_code)}
+    if foreign and held is not None:
+        records, person_field = held
+        holders = records.values_list(person_field, flat=True)
+        foreign -= set(fetch_in(holders, person_field, foreign))
+    return foreign
+
+
+def person_for(
+    actor,
+    id_number: str,
+    name: str,
+    region_code: str,
+    *,
+    sex: str | None = None,
+    birth_date: datetime.date | None = None,
+    **extra: str | None,
+) -> Person:
+    """The one record of a person given by ID number and name, made (in `region_code`)
+    if new: what households, helpers, organisation, cadres and talent records hang off.
+
+    `actor` is a user, a `Scope` or None (a command). An existing record registered
+    outside the actor's scope is refused (`PersonOutsideScope`) before its name is
+    compared, so that the answer says nothing of whom the number belongs to. An
+    existing record under another name is refused rather than renamed: a different name
+    under the same number is far more often a mistyped number than a new name. Raises
+    `RegistryError` (field "id_number" or "name") for an invalid number or a name that
+    does not match."""
+    parsed = validate_person_fields(id_number, name, sex, birth_date)
     name = name.strip()
     person = Person.objects.filter(id_number=parsed.number).first()
     if person is None:
@@ -191,6 +254,8 @@ def _find_or_make_person(
         except IntegrityError:
             # Someone registered the same number a moment ago: use that record.
             person = Person.objects.get(id_number=parsed.number)
+    if actor is not None and not may_take_person(scope_of(actor), person.region_code):
+        raise PersonOutsideScope(person)
     if person.name != name:
         raise RegistryError(
             "name_mismatch",
@@ -206,14 +271,6 @@ def _find_or_make_person(
             field="name",
         )
     return person
-
-
-def person_for(id_number: str, name: str, region_code: str, **extra: str | None) -> Person:
-    """The one record of a person given by ID number and name, made if new: what the
-    organisation, cadres and talent records hang off. Raises `RegistryError` (field
-    "id_number" or "name") for an invalid number or a name that does not match."""
-    parsed = validate_person_fields(id_number, name)
-    return _find_or_make_person(parsed, name, region_code, **extra)
 
 
 # --- validation helpers ----------------------------------------------------------------

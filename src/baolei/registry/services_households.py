@@ -27,15 +27,19 @@ from baolei.registry.services import (
     PROCEDURE_FIELD_MESSAGES,
     PROCEDURE_FIELDS,
     PersonInAnotherHousehold,
+    PersonOutsideScope,
     RegistryError,
     StaleEdit,
     _actor_name,
     _check_year,
-    _find_or_make_person,
+    _scope_of,
     _village,
     check_not_future,
     check_procedure_fields,
     clean_model,
+    kept_id_number,
+    may_take_person,
+    person_for,
     registered_on_entry,
     unknown_fields,
     validate_person_fields,
@@ -237,7 +241,20 @@ def do_update_household(
 # --- members ----------------------------------------------------------------------------
 
 
-def _in_another_household(person: Person, household: Household) -> PersonInAnotherHousehold:
+def _in_another_household(person: Person, household: Household, actor) -> PersonInAnotherHousehold:
+    scope = _scope_of(actor)
+    if scope is not None and not scope.contains(household.village_id):
+        # Worded as the importer words it: the household outside the scope is not named.
+        return PersonInAnotherHousehold(
+            lazy_format(
+                _(
+                    "This person is already a member of another household (%(number)s) "
+                    "in the register: one person can be in one household only."
+                ),
+                number=_("outside your scope"),
+            ),
+            "",
+        )
     return PersonInAnotherHousehold(
         lazy_format(
             _(
@@ -252,7 +269,7 @@ def _in_another_household(person: Person, household: Household) -> PersonInAnoth
     )
 
 
-def _refuse_if_member(person: Person, household: Household) -> None:
+def _refuse_if_member(person: Person, household: Household, actor) -> None:
     membership = Member.objects.select_related("household").filter(person=person).first()
     if membership is None:
         return
@@ -265,7 +282,7 @@ def _refuse_if_member(person: Person, household: Household) -> None:
             ),
             field="id_number",
         )
-    raise _in_another_household(person, membership.household)
+    raise _in_another_household(person, membership.household, actor)
 
 
 def _clean_member(member: Member) -> None:
@@ -321,14 +338,29 @@ def do_add_member(
 ) -> Member:
     """Add a person to a household: one register record per ID number, one household per
     person. A person already known (say as a helper) and in no household is reused; a
-    person in another household is refused, naming that household."""
+    person in another household is refused, naming that household if it lies in the
+    actor's scope. A person registered outside the scope is neither taken nor named
+    (`person_for`)."""
     unknown_fields(member_fields, MEMBER_FIELDS)
-    parsed = validate_person_fields(id_number, name, sex, birth_date)
     household = Household.objects.get(pk=household.pk)
-    person = _find_or_make_person(
-        parsed, name, household.village_id, ethnicity=ethnicity, phone=phone
-    )
-    _refuse_if_member(person, household)
+    try:
+        person = person_for(
+            actor,
+            id_number,
+            name,
+            household.village_id,
+            sex=sex,
+            birth_date=birth_date,
+            ethnicity=ethnicity,
+            phone=phone,
+        )
+    except PersonOutsideScope as refusal:
+        # Said as the importer says it when that person is in a household elsewhere.
+        membership = Member.objects.select_related("household").filter(person=refusal.person)
+        if (membership := membership.first()) is not None:
+            raise _in_another_household(refusal.person, membership.household, actor) from None
+        raise
+    _refuse_if_member(person, household, actor)
     member = Member(
         household=household,
         person=person,
@@ -348,7 +380,7 @@ def do_add_member(
         existing = Member.objects.select_related("household").filter(person=person).first()
         if existing is None:
             raise
-        raise _in_another_household(person, existing.household) from None
+        raise _in_another_household(person, existing.household, actor) from None
     changed = []
     if person.region_code != household.village_id:
         person.region_code = household.village_id
@@ -371,6 +403,9 @@ def do_update_member(actor, member: Member, **fields: Any) -> Member:
     unknown_fields(fields, set(PERSON_FIELDS) | set(MEMBER_FIELDS))
     member = Member.objects.select_related("person", "household").get(pk=member.pk)
     person, household = member.person, member.household
+    if "id_number" in fields:
+        # Sent back as shown (masked for a role that may not see it): unchanged.
+        fields["id_number"] = kept_id_number(fields["id_number"], person.id_number)
     if {"id_number", "name", "sex", "birth_date"} & set(fields):
         parsed = validate_person_fields(
             fields.get("id_number", person.id_number),
@@ -380,6 +415,12 @@ def do_update_member(actor, member: Member, **fields: Any) -> Member:
         )
         if parsed.number != person.id_number:
             holder = Person.objects.filter(id_number=parsed.number).exclude(pk=person.pk).first()
+            if holder is not None and not may_take_person(_scope_of(actor), holder.region_code):
+                raise RegistryError(
+                    "id_number_taken",
+                    _("Another person in the register has this ID number."),
+                    field="id_number",
+                )
             if holder is not None:
                 raise RegistryError(
                     "id_number_taken",

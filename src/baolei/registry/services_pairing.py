@@ -23,11 +23,10 @@ from baolei.registry.models import Helper, Household, Pairing, Visit
 from baolei.registry.services import (
     EARLIEST_YEAR,
     RegistryError,
-    _find_or_make_person,
     _scope_of,
     check_not_future,
     clean_model,
-    validate_person_fields,
+    person_for,
 )
 
 
@@ -55,8 +54,7 @@ def do_create_helper(
         raise RegistryError(
             "out_of_scope", _("This region is outside your scope."), field="region_code"
         )
-    parsed = validate_person_fields(id_number, name)
-    person = _find_or_make_person(parsed, name, region.code, phone=phone)
+    person = person_for(actor, id_number, name, region.code, phone=phone)
     if Helper.objects.filter(person=person).exists():
         raise RegistryError(
             "already_helper",
@@ -98,6 +96,31 @@ def helpers_for(scope: Scope) -> QuerySet[Helper]:
     if scope.can(Perm.EDIT_REGISTRY):
         visible |= Q(region_code__in=codes.ancestors_of(scope.region_code))
     return Helper.objects.filter(visible)
+
+
+OFFERED_HELPERS = 50
+
+
+def helpers_to_offer(
+    scope: Scope, household: Household, search: str = "", chosen: str | int | None = None
+) -> list[Helper]:
+    """The few helpers the pairing form lists: those found by name or unit when searching,
+    else those already helping households of the household's village (plus the one chosen
+    in a form that came back). Listing every helper in scope (6,000 for a county) made the
+    form take seconds to render; any other helper in scope is found by the search."""
+    helpers = helpers_for(scope).select_related("person").order_by("person__name", "pk")
+    search = (search or "").strip()[:64]
+    if search:
+        return list(
+            helpers.filter(Q(person__name__contains=search) | Q(unit__contains=search))[
+                :OFFERED_HELPERS
+            ]
+        )
+    near = Pairing.objects.filter(household__village_id=household.village_id).values("helper_id")
+    offered = list(helpers.filter(pk__in=near)[:OFFERED_HELPERS])
+    if chosen and str(chosen).isdigit() and all(h.pk != int(chosen) for h in offered):
+        offered = [*helpers.filter(pk=int(chosen)), *offered]
+    return offered
 
 
 @transaction.atomic
@@ -217,6 +240,34 @@ def _check_visit_date(household: Household, helper: Helper | None, visited_on) -
 
 
 @transaction.atomic
+def helper_of(user, helpers) -> Helper | None:
+    """The user's own record among `helpers`, if there is exactly one. An account is not
+    linked to a person of the register: it is found by the account's full name; a phone
+    on both that differs tells two namesakes apart (a record without a phone is not
+    ruled out by it, as registers often lack one)."""
+    name = (getattr(user, "full_name", "") or "").strip()
+    if not name:
+        return None
+    phone = (getattr(user, "phone", "") or "").strip()
+    found = [
+        helper
+        for helper in helpers
+        if helper.person.name == name
+        and not (phone and helper.person.phone and helper.person.phone != phone)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def own_helper(actor, household: Household) -> Helper | None:
+    """The actor's helper record among the household's current helpers, if they are one."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    current = Helper.objects.filter(
+        pairings__household=household, pairings__ended_on__isnull=True
+    ).select_related("person")
+    return helper_of(actor, current)
+
+
 def do_record_visit(
     actor,
     household: Household,
@@ -227,7 +278,11 @@ def do_record_visit(
     follow_up: str = "",
     helper: Helper | None = None,
 ) -> Visit:
-    """A visit to the household, as recorded from the village (often on a phone)."""
+    """A visit to the household, as recorded from the village (often on a phone). The
+    recording user is always kept; without a helper given, the visit is the user's own
+    as the household's helper when they are one."""
+    if helper is None:
+        helper = own_helper(actor, household)
     if visited_on is None:
         raise RegistryError("required", _("Enter the date of the visit."), field="visited_on")
     check_not_future(visited_on, "visited_on")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from baolei.accounts.scope import Scope, scoped
 from baolei.imports import pipeline
 from baolei.imports.pipeline import CellProblem, Column, text_parser
+from baolei.imports.reading import LongNumberText
 from baolei.regions.models import Region
 from baolei.registry import choices, idnumbers
 
@@ -52,7 +53,8 @@ TERMS: dict[type, dict[str, tuple[str, ...]]] = {
         "lack_of_capital": ("缺资金",),
         "poor_transport": ("交通条件落后",),
         "lack_of_drive": ("自身发展动力不足",),
-        "other": ("其它", "其他"),
+        # 其他 as in the interface; 其它 (the older spelling of the national system) read too.
+        "other": ("其他", "其它"),
     },
     choices.MonitoringType: {
         "unstable": ("脱贫不稳定户",),
@@ -126,6 +128,10 @@ _GRADE = re.compile(r"([1-4一二三四])级?", re.ASCII)
 _GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 
 
+# "4.20222E+17": how Excel shows, and saves as CSV, an ID number stored as a number.
+_NUMBER_WITH_EXPONENT = re.compile(r"\d+(?:\.\d+)?[Ee]\+?\d+")
+
+
 def choice(key: str, header: str, enumeration: type, **options: Any) -> Column:
     return pipeline.terms_column(key, header, enumeration, TERMS[enumeration], **options)
 
@@ -152,6 +158,15 @@ def parse_id_number(text: str) -> idnumbers.IdNumber:
             _(
                 "This ID number is masked (exported for a role that may not see ID "
                 "numbers); import from an export made by a user who may see them."
+            ),
+        )
+    if isinstance(text, LongNumberText) or _NUMBER_WITH_EXPONENT.fullmatch(text):
+        raise CellProblem(
+            "stored_as_number",
+            _(
+                "The ID number is stored as a number, which Excel keeps to 15 digits, so its "
+                "last digits are lost. ID numbers must be stored as text: format the column "
+                "as text and type the numbers again."
             ),
         )
     try:

@@ -283,6 +283,8 @@ class HouseholdChecks(Importer):
                         number=shown,
                     ),
                 )
+            elif other is None and not services.may_take_person(scope, person["region_code"]):
+                self.reject(index, "id_number", services.PERSON_OUTSIDE_SCOPE)
             elif other is None and names[index] and person["name"] != names[index]:
                 self.reject(
                     index,

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("households/<int:pk>/years/<int:year>/", views.year_edit, name="year_edit"),
     path("households/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("households/<int:pk>/pairing/new/", views.pairing_create, name="pairing_create"),
+    path("households/<int:pk>/pairing/helpers/", views.pairing_helpers, name="pairing_helpers"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("pairings/<int:pk>/end/", views.pairing_end, name="pairing_end"),

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -84,6 +85,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     for cursor in ("after", "before"):
         params.pop(cursor, None)
     form = HouseholdFilterForm(params or None, scope=request.scope)
+    total, more = 0, False
     if form.is_bound and not form.is_valid():
         page = services_lists.KeysetPage(items=[], next_cursor=None, previous_cursor=None)
         region_code = None
@@ -91,6 +93,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         filters = form.to_filters()
         region_code = filters.region
         queryset = services.filter_households(_households(request), filters)
+        # Keyset pages have no count of their own; one capped count keeps it cheap.
+        total, more = pages.capped_count(queryset)
         page = services_lists.household_page(
             queryset, after=request.GET.get("after"), before=request.GET.get("before")
         )
@@ -101,6 +105,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
             request, form, page, region_code, can_edit=can_edit, paging=("after", "before")
         ),
         "not_visited": bool(form.is_bound and form.is_valid() and form.cleaned_data["not_visited"]),
+        "total": total,
+        "more": more,
     }
     return render(request, "registry/household_list.html", context)
 
@@ -133,7 +139,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases": list(cases),
         "risk_events": list(household.risk_events.order_by("-occurred_on", "-id")),
         "visits": list(
-            household.visits.select_related("helper__person").order_by("-visited_on", "-id")[:50]
+            household.visits.select_related("helper__person", "recorded_by").order_by(
+                "-visited_on", "-id"
+            )[:50]
         ),
         "pairings": list(pairings),
         "status_changes": list(household.status_changes.order_by("changed_on", "id")),
@@ -357,7 +365,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(Perm.EDIT_REGISTRY)
 def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household(request, pk)
-    form = PairingForm(request.POST or None, scope=request.scope)
+    form = PairingForm(request.POST or None, scope=request.scope, household=household)
     if request.method == "POST" and form.is_valid():
         try:
             services_pairing.do_pair(
@@ -377,6 +385,19 @@ def pairing_create(request: HttpRequest, pk: int) -> HttpResponse:
         "current": services_pairing.current_helper(household),
     }
     return render(request, "registry/pairing_form.html", context)
+
+
+@require_perm(Perm.EDIT_REGISTRY)
+def pairing_helpers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pairing form's helper options for what was typed in its search (htmx)."""
+    household = _household(request, pk)
+    offered = services_pairing.helpers_to_offer(
+        request.scope, household, search=request.GET.get("helper_search", "")
+    )
+    options = format_html_join(
+        "", '<option value="{}">{}</option>', ((h.pk, str(h)) for h in offered)
+    )
+    return HttpResponse(format_html('<option value="">---------</option>{}', options))
 
 
 @require_perm(Perm.EDIT_REGISTRY)
@@ -407,15 +428,26 @@ def visits_overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     households = _households(request)
     not_visited = services_lists.households_not_visited(households, days, today)
+    total, more = pages.capped_count(not_visited)
     page = services_lists.household_page(
         not_visited, after=request.GET.get("after"), before=request.GET.get("before")
     )
     _show_people(request.scope, [household.head for household in page.items])
-    helpers = list(services_lists.helpers_with_overdue_visits(households, days, today)[:200])
+    helpers, helper_sort = pages.sorted_by(
+        request,
+        services_lists.helpers_with_overdue_visits(households, days, today),
+        {"name": "person__name", "unit": "unit", "households": "overdue_households"},
+        "-households",
+        paging=("page", "after", "before"),
+    )
+    helper_page = Paginator(helpers, 20).get_page(request.GET.get("page"))
     context = {
         "days": days,
         "page": page,
-        "helpers": helpers,
+        "total": total,
+        "more": more,
+        "helpers": helper_page,
+        "sort": helper_sort,
         "filter_query": query_without(request, "after", "before"),
         "cutoff": today - datetime.timedelta(days=days),
     }
@@ -431,8 +463,19 @@ def helper_list(request: HttpRequest) -> HttpResponse:
     current = Pairing.objects.filter(ended_on__isnull=True).select_related("household")
     current = scoped(current, request.scope)
     helpers = helpers.prefetch_related(Prefetch("pairings", queryset=current, to_attr="current"))
-    page = Paginator(helpers.order_by("person__name", "pk"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "query": query, "can_edit": request.scope.can(Perm.EDIT_REGISTRY)}
+    helpers, sort = pages.sorted_by(
+        request,
+        helpers,
+        {"name": "person__name", "unit": "unit", "post": "post"},
+        "name",
+    )
+    page = Paginator(helpers, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "sort": sort,
+        "query": query,
+        "can_edit": request.scope.can(Perm.EDIT_REGISTRY),
+    }
     return render(request, "registry/helper_list.html", context)
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
+from baolei.pages import sorted_by
 from baolei.regions import codes
 from baolei.regions.models import Level, Region
 from baolei.registry import monitoring, procedures, rules
@@ -393,6 +394,16 @@ def monitoring_overdue(request: HttpRequest) -> HttpResponse:
     overdue = open_identifications(request.scope, today).select_related(
         "household", "household__village", "case"
     )
+    overdue, sort = sorted_by(
+        request,
+        overdue,
+        {
+            "household": "household__number",
+            "village": ("household__village_id", "household__number"),
+            "started": "open_since",
+        },
+        "started",
+    )
     page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
@@ -403,7 +414,7 @@ def monitoring_overdue(request: HttpRequest) -> HttpResponse:
         }
         for procedure in page
     ]
-    context = {"page": page, "rows": rows, "days": OVERDUE_DAYS}
+    context = {"page": page, "rows": rows, "days": OVERDUE_DAYS, "sort": sort}
     return render(request, "registry/outcomes/monitoring_overdue.html", context)
 
 
@@ -414,9 +425,17 @@ def monitoring_candidates(request: HttpRequest) -> HttpResponse:
     income recorded): income below the line that applies to them, or a risk."""
     year = _year(request, _latest_income_year(request))
     lines = monitoring.candidate_lines(year, request.scope)
-    page = Paginator(monitoring.candidates(year, request.scope), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    candidates, sort = sorted_by(
+        request,
+        monitoring.candidates(year, request.scope),
+        {
+            "household": "number",
+            "village": ("village_id", "number"),
+            "income": "income",
+        },
+        "village",
     )
+    page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"household": h, "url": household_url(h)} for h in page]
     context = {
         "page": page,
@@ -424,6 +443,7 @@ def monitoring_candidates(request: HttpRequest) -> HttpResponse:
         "year": year,
         "lines": lines,
         "can_record": _can_record(request),
+        "sort": sort,
     }
     return render(request, "registry/outcomes/monitoring_candidates.html", context)
 

@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
+from baolei.api_types import Count, Offset, PositiveCount, Year
 from baolei.regions.models import Region
 from baolei.registry.services import shown_id_number
 from baolei.talent import services, services_studios, services_training
@@ -43,7 +44,7 @@ class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class StepOut(Schema):
+class TalentStepOut(Schema):
     id: int
     stage: Stage
     taken_on: datetime.date
@@ -65,7 +66,7 @@ class TalentOut(Schema):
 
 
 class TalentDetailOut(TalentOut):
-    steps: list[StepOut]
+    steps: list[TalentStepOut]
 
 
 class TalentPageOut(Schema):
@@ -86,7 +87,7 @@ class TalentIn(StrictSchema):
     phone: str = ""
 
 
-class StepIn(StrictSchema):
+class TalentStepIn(StrictSchema):
     stage: Stage
     taken_on: datetime.date
     what: str
@@ -98,7 +99,7 @@ class TalentFiltersIn(Schema):
     skill: Skill | None = None
     stage: Stage | None = None
     q: str | None = Field(None, description="A name prefix or a whole ID number.")
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
     limit: int = Field(100, ge=1, le=MAX_LIMIT)
 
 
@@ -146,7 +147,7 @@ class RequestIn(StrictSchema):
     contact: str = ""
 
 
-class StatusIn(StrictSchema):
+class RequestStatusIn(StrictSchema):
     """The next status. `delivered` records a service (work_done, people_reached,
     expert_ids); `closed` before any delivery needs a note; a follow-up may come with
     any status once something was delivered."""
@@ -155,7 +156,7 @@ class StatusIn(StrictSchema):
     on: datetime.date | None = Field(None, description="Default: today.")
     note: str = ""
     work_done: str = ""
-    people_reached: int = Field(0, ge=0)
+    people_reached: Count = 0
     expert_ids: list[int] = Field(default_factory=list)
     satisfaction: Satisfaction | None = None
 
@@ -181,8 +182,8 @@ class CourseIn(StrictSchema):
     region_code: str
     starts_on: datetime.date
     ends_on: datetime.date
-    capacity: int
-    hours: int
+    capacity: PositiveCount
+    hours: PositiveCount
 
 
 class EnrolmentOut(Schema):
@@ -207,7 +208,7 @@ class EnrolIn(StrictSchema):
 
 
 class CompletionIn(StrictSchema):
-    hours_attended: int | None = None
+    hours_attended: Count | None = None
     passed: bool | None = None
     certificate_number: str = ""
     certificate_issued_on: datetime.date | None = None
@@ -327,10 +328,10 @@ def create_talent(request: HttpRequest, payload: TalentIn):
 
 @router.post(
     "/people/{pk}/steps",
-    response={201: StepOut, 422: ErrorOut},
+    response={201: TalentStepOut, 422: ErrorOut},
     summary="Record a step of identify, cultivate, use",
 )
-def add_step(request: HttpRequest, pk: int, payload: StepIn):
+def add_step(request: HttpRequest, pk: int, payload: TalentStepIn):
     _require(request, Perm.EDIT_ORGANISATION)
     talent = _talent(request, pk)
     try:
@@ -365,14 +366,14 @@ def get_studio(request: HttpRequest, pk: int):
 def list_requests(
     request: HttpRequest,
     status: RequestStatus | None = None,
-    offset: int = 0,
+    offset: Offset = 0,
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
 ):
     scope = _require(request, Perm.VIEW)
     queryset = services_studios.visible_requests(scope).order_by("requested_on", "id")
     if status:
         queryset = queryset.filter(status=status)
-    return [_request_out(item) for item in queryset[max(offset, 0) : max(offset, 0) + limit]]
+    return [_request_out(item) for item in queryset[offset : offset + limit]]
 
 
 @router.post(
@@ -394,7 +395,7 @@ def create_request(request: HttpRequest, payload: RequestIn):
     response={200: RequestOut, 422: ErrorOut},
     summary="Move a request on: accepted, delivered (with the service) or closed",
 )
-def update_request_status(request: HttpRequest, pk: int, payload: StatusIn):
+def update_request_status(request: HttpRequest, pk: int, payload: RequestStatusIn):
     scope = _may_request(_require(request, Perm.VIEW))
     queryset = services_studios.visible_requests(scope).select_related("studio")
     item = get_in_scope(queryset, scope, pk=pk)
@@ -435,7 +436,7 @@ def update_request_status(request: HttpRequest, pk: int, payload: StatusIn):
 
 
 @router.get("/courses", response=list[CourseOut], summary="Courses hosted in scope or above")
-def list_courses(request: HttpRequest, year: int | None = None):
+def list_courses(request: HttpRequest, year: Year | None = None):
     scope = _require(request, Perm.VIEW)
     courses = services_training.visible_courses(scope)
     if year:

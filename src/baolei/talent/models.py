@@ -19,6 +19,7 @@ from baolei.talent.choices import (
     Stage,
     StudioKind,
 )
+from baolei.versioning import version_field
 
 SKILL_SEPARATOR = ","
 
@@ -27,6 +28,8 @@ class Talent(models.Model):
     """A person in the talent pool, on the register's one record of that person."""
 
     scope_field = "region_code"
+    # Optimistic locking of the edit form (baolei.versioning).
+    version = version_field()
 
     person = models.OneToOneField(
         "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="talent"

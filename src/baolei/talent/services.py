@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from baolei import versioning
 from baolei.accounts.scope import Scope
 from baolei.messages import CodedError, lazy_format
 from baolei.regions import codes
@@ -262,7 +263,7 @@ def do_create_talent(
     choice(source, Source, "source")
     check_date(identified_on, "identified_on")
     how = required_text(how_identified, "how_identified", 200)
-    person = person_for(id_number, name, region.code, phone=phone)
+    person = person_for(actor, id_number, name, region.code, phone=phone)
     if Talent.objects.filter(person=person).exists():
         raise TalentError(
             "already_talent",
@@ -292,8 +293,11 @@ TALENT_FIELDS = ("village_code", "source", "skills", "skill_notes", "occupation"
 
 
 @transaction.atomic
-def do_update_talent(actor, talent: Talent, **fields: Any) -> Talent:
-    """Change the village, source, skills or occupation; the stage changes only by steps."""
+def do_update_talent(
+    actor, talent: Talent, *, expected_version: int | None = None, **fields: Any
+) -> Talent:
+    """Change the village, source, skills or occupation; the stage changes only by steps.
+    `expected_version`: the version the edit started from (None: no check)."""
     unknown = sorted(set(fields) - set(TALENT_FIELDS))
     if unknown:
         raise TalentError(
@@ -305,6 +309,7 @@ def do_update_talent(actor, talent: Talent, **fields: Any) -> Talent:
         )
     talent = Talent.objects.select_for_update().get(pk=talent.pk)
     check_in_scope(actor, talent.region_code, "village_code")
+    versioning.claim(talent, expected_version, lambda message: TalentError("stale", message))
     if "village_code" in fields:
         talent.region_code = village(fields["village_code"], actor).code
     if "source" in fields:

@@ -131,7 +131,7 @@ def do_enrol(
             lazy_format(_("The course ended on %(date)s."), date=course.ends_on.isoformat()),
             field="enrolled_on",
         )
-    person = person_for(id_number, name, region.code)
+    person = person_for(actor, id_number, name, region.code)
     if course.enrolments.filter(person=person).exists():
         raise _already_enrolled(person.name)
     if course.enrolments.count() >= course.capacity:

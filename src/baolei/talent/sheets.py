@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
+from baolei.accounts.scope import scoped
 from baolei.imports import pipeline
 from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import Column, Importer, Sheet, Table, text_parser
@@ -160,7 +161,8 @@ class TalentImporter(Importer):
         )
         plan = TalentPlan(villages=resolve_villages(self, table))
         people = plan.people = known_people(table)
-        check_names(self, table, people)
+        talents_here = scoped(Talent.objects.all(), self.context.scope)
+        check_names(self, table, people, held=(talents_here, "person"))
         person_ids = [row["id"] for row in people.values()]
         plan.existing = {
             row["person_id"]: row

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from baolei.messages import lazy_format
 from baolei.regions.models import Level, Region
 from baolei.registry import idnumbers
 from baolei.registry.models import Person
+from baolei.registry.services import PERSON_OUTSIDE_SCOPE, people_outside_scope
 from baolei.registry.sheets_cells import village_options
 
 
@@ -94,15 +96,30 @@ def known_people(table: Table) -> dict[str, dict]:
     ids = [parsed.number for parsed in table.column("id_number") if parsed]
     return {
         row["id_number"]: row
-        for row in fetch_in(Person.objects.values("id", "id_number", "name"), "id_number", ids)
+        for row in fetch_in(
+            Person.objects.values("id", "id_number", "name", "region_code"), "id_number", ids
+        )
     }
 
 
-def check_names(importer: Importer, table: Table, people: dict[str, dict]) -> None:
+def check_names(
+    importer: Importer,
+    table: Table,
+    people: dict[str, dict],
+    held: tuple[QuerySet, str] | None = None,
+) -> None:
+    """A known ID number under another name is refused; so is a person registered
+    outside the scope (saying no more than that) unless they hold one of `held` (the
+    scope's records the sheet writes, and their person field)."""
+    foreign = people_outside_scope(
+        importer.context.scope, [(row["id"], row["region_code"]) for row in people.values()], held
+    )
     for index, parsed in enumerate(table.column("id_number")):
         known = people.get(parsed.number) if parsed else None
         name = table.value("name", index)
-        if known is not None and name and known["name"] != name:
+        if known is not None and known["id"] in foreign:
+            importer.reject(index, "id_number", PERSON_OUTSIDE_SCOPE)
+        elif known is not None and name and known["name"] != name:
             importer.reject(
                 index,
                 "name",

@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from baolei.accounts.permissions import Perm
-from baolei.accounts.scope import Scope
+from baolei.accounts.scope import Scope, scoped
 from baolei.imports import pipeline
 from baolei.imports.bulk import Ticker, fetch_in, insert_rows, update_rows
 from baolei.imports.pipeline import (
@@ -117,7 +117,8 @@ class EnrolmentImporter(Importer):
         plan = EnrolmentPlan(villages=resolve_villages(self, table))
         plan.courses = self._courses(table, scope)
         plan.people = known_people(table)
-        check_names(self, table, plan.people)
+        enrolments_here = scoped(Enrolment.objects.all(), scope)
+        check_names(self, table, plan.people, held=(enrolments_here, "person"))
         course_ids = [course.pk for course in plan.courses.values()]
         person_ids = [row["id"] for row in plan.people.values()]
         for row in fetch_in(

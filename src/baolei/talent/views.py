@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baolei import pages
+from baolei import pages, versioning
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
@@ -102,12 +102,23 @@ def talent_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     form, talent = _filtered(request, params)
-    items = talent.order_by("region_code", "person__name", "pk") if talent is not None else []
+    items, sort = pages.sorted_by(
+        request,
+        talent if talent is not None else Talent.objects.none(),
+        {
+            "name": "person__name",
+            "village": ("region_code", "person__name"),
+            "source": ("source", "person__name"),
+            "stage": ("stage", "person__name"),
+        },
+        "village",
+    )
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     _show(request, list(page))
     region = form.cleaned_data.get("region") if form.is_bound and form.is_valid() else None
     can_edit = request.scope.can(Perm.EDIT_ORGANISATION)
     context = pages.list_context(request, form, page, region or None, can_edit=can_edit)
+    context["sort"] = sort
     return render(request, "talent/talent_list.html", context)
 
 
@@ -128,8 +139,7 @@ def talent_export(request: HttpRequest) -> HttpResponse:
         request,
         header=sheets.talent_export_header(),
         rows=rows,
-        filename=f"{sheets.TALENT_SHEET.sheet_name}-{request.scope.region_code or '全国'}"
-        f"-{timezone.localdate():%Y%m%d}",
+        filename=exporting.file_name(request.scope, sheets.TALENT_SHEET.title),
         model="talent.talent",
         filters=form.cleaned_data if form.is_bound else {},
         count=talent.count,
@@ -193,9 +203,13 @@ def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "occupation": talent.occupation,
     }
     form = TalentEditForm(request.POST or None, scope=request.scope, initial=initial)
+    versioning.carry(form, talent)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_update_talent(request.user, talent, **form.cleaned_data)
+            expected_version = versioning.expected(form)
+            services.do_update_talent(
+                request.user, talent, expected_version=expected_version, **form.cleaned_data
+            )
         except services.REFUSALS as error:
             apply_error(form, error)
         else:

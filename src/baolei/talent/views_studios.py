@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope
-from baolei.pages import apply_error, region_names
+from baolei.pages import apply_error, region_names, sorted_by
 from baolei.regions import codes
 from baolei.regions.services import picker_roots
 from baolei.talent import services, services_studios
@@ -33,6 +33,9 @@ from baolei.talent.forms import (
     VillagesForm,
 )
 from baolei.talent.models import ServiceRequest, Studio
+
+# The request list is not paged: at most this many, oldest first.
+REQUESTS_SHOWN = 500
 
 
 def _studio(request: HttpRequest, pk: int) -> Studio:
@@ -64,12 +67,22 @@ def _may_request(request: HttpRequest) -> bool:
 
 @require_perm(Perm.VIEW)
 def studio_list(request: HttpRequest) -> HttpResponse:
-    studios = services_studios.visible_studios(request.scope).order_by("region_code", "name")
+    studios, sort = sorted_by(
+        request,
+        services_studios.visible_studios(request.scope),
+        {
+            "name": "name",
+            "kind": ("kind", "name"),
+            "partner": ("partner_name", "name"),
+            "host": ("region_code", "name"),
+        },
+        "host",
+    )
     page = Paginator(studios, 50).get_page(request.GET.get("page"))
     names = region_names(studio.region_code for studio in page)
     for studio in page:
         studio.host_name = names.get(studio.region_code, studio.region_code)
-    context = {"page": page, "can_edit": request.scope.can(Perm.EDIT_ORGANISATION)}
+    context = {"page": page, "sort": sort, "can_edit": request.scope.can(Perm.EDIT_ORGANISATION)}
     return render(request, "talent/studio_list.html", context)
 
 
@@ -167,16 +180,35 @@ def request_list(request: HttpRequest) -> HttpResponse:
         items = list(
             requests.filter(status=status)
             .select_related("studio")
-            .order_by("requested_on", "id")[:500]
+            .order_by("requested_on", "id")[:REQUESTS_SHOWN]
         )
         for item in items:
             item.age_days = (today - item.requested_on).days
     else:
-        items = services_studios.open_by_age(requests, today)[:500]
+        items = services_studios.open_by_age(requests, today)[:REQUESTS_SHOWN]
     names = region_names(item.region_code for item in items)
     for item in items:
         item.village_name = names.get(item.region_code, item.region_code)
-    context = {"form": form, "items": items, "status": status, "can_request": _may_request(request)}
+    items, sort = sorted_by(
+        request,
+        list(items),
+        {
+            "age": "age_days",
+            "requested": ("requested_on", "pk"),
+            "village": ("region_code", "requested_on"),
+            "studio": ("studio.name", "requested_on"),
+            "status": ("status", "requested_on"),
+        },
+        "-age",
+    )
+    context = {
+        "form": form,
+        "items": items,
+        "sort": sort,
+        "more": len(items) >= REQUESTS_SHOWN,
+        "status": status,
+        "can_request": _may_request(request),
+    }
     return render(request, "talent/request_list.html", context)
 
 

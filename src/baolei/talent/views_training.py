@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.imports import exporting
-from baolei.pages import apply_error, drill_down, region_names
+from baolei.pages import apply_error, drill_down, region_names, sorted_by
 from baolei.regions.services import picker_roots
 from baolei.registry.services import shown_id_number
 from baolei.talent import services, services_training, sheets
@@ -31,7 +31,18 @@ def course_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year.isdigit():
         courses = courses.filter(starts_on__year=int(year))
-    page = Paginator(courses.order_by("-starts_on", "code"), 50).get_page(request.GET.get("page"))
+    courses, sort = sorted_by(
+        request,
+        courses,
+        {
+            "code": "code",
+            "title": ("title", "code"),
+            "subject": ("subject", "code"),
+            "dates": ("starts_on", "code"),
+        },
+        "-dates",
+    )
+    page = Paginator(courses, 50).get_page(request.GET.get("page"))
     enrolments = services_training.visible_enrolments(request.scope)
     counts = {
         row["course_id"]: row
@@ -41,7 +52,12 @@ def course_list(request: HttpRequest) -> HttpResponse:
     }
     for course in page:
         course.counted = counts.get(course.pk, {"enrolled": 0, "completed": 0, "certified": 0})
-    context = {"page": page, "year": year, "can_edit": request.scope.can(Perm.EDIT_ORGANISATION)}
+    context = {
+        "page": page,
+        "sort": sort,
+        "year": year,
+        "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
+    }
     return render(request, "talent/course_list.html", context)
 
 
@@ -64,7 +80,19 @@ def course_create(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = _course(request, pk)
     enrolments = services_training.visible_enrolments(request.scope).filter(course=course)
-    enrolments = list(enrolments.select_related("person").order_by("region_code", "person__name"))
+    enrolments, sort = sorted_by(
+        request,
+        enrolments.select_related("person"),
+        {
+            "name": "person__name",
+            "village": ("region_code", "person__name"),
+            "hours": ("hours_attended", "person__name"),
+            "passed": ("passed", "person__name"),
+            "certificate": ("certificate_number", "person__name"),
+        },
+        "village",
+    )
+    enrolments = list(enrolments)
     names = region_names([course.region_code, *(e.region_code for e in enrolments)])
     for enrolment in enrolments:
         enrolment.shown_id_number = shown_id_number(request.scope, enrolment.person.id_number)
@@ -73,6 +101,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "course": course,
         "host_name": names.get(course.region_code, course.region_code),
         "enrolments": enrolments,
+        "sort": sort,
         "taken": course.enrolments.count(),
         "can_edit": request.scope.can(Perm.EDIT_ORGANISATION),
     }
@@ -171,8 +200,7 @@ def enrolment_export(request: HttpRequest) -> HttpResponse:
         request,
         header=sheets.ENROLMENT_SHEET.headers,
         rows=sheets.enrolment_export_rows(enrolments, reveal),
-        filename=f"{sheets.ENROLMENT_SHEET.sheet_name}-{request.scope.region_code or '全国'}"
-        f"-{timezone.localdate():%Y%m%d}",
+        filename=exporting.file_name(request.scope, sheets.ENROLMENT_SHEET.title),
         model="talent.enrolment",
         filters={"course": course},
         count=enrolments.count,

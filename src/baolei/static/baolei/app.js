@@ -8,6 +8,12 @@ document.addEventListener("DOMContentLoaded", () => {
       burger.setAttribute("aria-expanded", String(open));
     });
   });
+  // On a phone a row of tabs scrolls sideways: bring the active one into sight without
+  // moving the page (which may have been opened at an anchor further down).
+  document.querySelectorAll(".tabs.is-scrollable li.is-active").forEach((item) => {
+    const tabs = item.closest(".tabs");
+    tabs.scrollLeft = item.offsetLeft - (tabs.clientWidth - item.offsetWidth) / 2;
+  });
 });
 
 document.addEventListener("click", (event) => {
