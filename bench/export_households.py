@@ -27,7 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baolei.settings")
 import django
 django.setup()
 from baolei.imports import exporting
-from baolei.registry import sheets
+from baolei.registry.sheets import households as sheets
 from baolei.registry.models import Household
 
 fmt = sys.argv[1]

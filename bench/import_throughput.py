@@ -89,8 +89,8 @@ def make_files(directory: str) -> None:
 
     django.setup()
     from baolei.imports import exporting
-    from baolei.registry import sheets
     from baolei.registry.models import Household
+    from baolei.registry.sheets import households as sheets
 
     def rows():
         members = sheets.export_members(Household.objects.all()).iterator(chunk_size=5000)
@@ -139,7 +139,7 @@ def _timed(owner, name: str, label: str) -> None:
 
 def _time_phases() -> None:
     from baolei.imports import parsing
-    from baolei.registry.sheets_importer import HouseholdImporter
+    from baolei.registry.sheets.loading import HouseholdImporter
 
     _timed(parsing, "parse_rows", "parse cells")
     _timed(HouseholdImporter, "validate", "check against the register")
@@ -153,7 +153,7 @@ def _import(path: str, profile: bool) -> tuple[float, dict]:
     from baolei.accounts.scope import Scope
     from baolei.imports import pipeline, running
     from baolei.imports.models import ImportJob
-    from baolei.registry.sheets import SHEET
+    from baolei.registry.sheets.households import SHEET
 
     context = pipeline.ImportContext(
         scope=Scope(role=Role.SYSTEM_ADMIN, region_code=None),

@@ -15,7 +15,7 @@ import argparse
 import random
 import time
 
-from baolei.cadres import matching
+from baolei.cadres.services import matching
 
 INDUSTRIES = [
     "grain", "vegetables", "fruit", "tea", "livestock", "aquaculture", "forestry", "herbs",

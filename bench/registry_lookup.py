@@ -4,7 +4,7 @@ people on PostgreSQL (issue #3: p95 under 20 ms with 10 million people).
 Creates a fresh database (baolei_bench_registry), migrates it and loads the national
 regions with the `baolei` command, then grows a synthetic register in steps — by default
 2 million people in 湖北, then 8 million more in 湖南, 广西, 贵州 and 云南 (10 million) —
-with `baolei.registry.synthetic.generate_register(..., full=False)`: people, households
+with `baolei.demo.registry.register.generate_register(..., full=False)`: people, households
 and members written with COPY, by two processes (each its own share of the cities, its own
 transaction; --processes). During a step the three tables' secondary indexes and
 foreign keys are dropped and then rebuilt (the foreign keys re-validated), the way a bulk
@@ -211,7 +211,7 @@ def split(regions: list[str], parts: int) -> list[tuple[list[str], int]]:
 
 def _load_part(codes: list[str], households: int, seed: int, label: str) -> dict:
     """One loading process: its own connection, its own transaction."""
-    from baolei.registry import synthetic
+    from baolei.demo.registry import register as synthetic
 
     started = time.perf_counter()
 
@@ -234,7 +234,7 @@ def _load_part(codes: list[str], households: int, seed: int, label: str) -> dict
 def grow(regions: list[str], people: int, seed: int, workers: int) -> dict:
     from django.db import connection, connections
 
-    from baolei.registry import synthetic_households
+    from baolei.demo.registry import households as synthetic_households
 
     households = round(people / synthetic_households.mean_household_size())
     groups = split(regions, workers)

@@ -5,8 +5,7 @@ the first change is kept."""
 import pytest
 from django.test import Client
 
-from baolei.cadres.models import Cadre, LeaderCandidate
-from baolei.cadres.models_teams import WorkTeam
+from baolei.cadres.models import Cadre, LeaderCandidate, WorkTeam
 from baolei.organisation.models import HostEntity, PartyMember, PartyOrganisation
 from baolei.talent.models import Talent
 from tests.cadres.factories import CadreFactory, LeaderCandidateFactory

@@ -134,6 +134,7 @@ def _page_checks(things):
     return [
         ("regions:browse", "get", "/regions/?region_search=兴国", _lacks("/regions/420222100/")),
         ("regions:detail", "get", "/regions/420222100/", _status(404)),
+        ("dashboard:village", "get", "/dashboard/villages/420222100001/", _status(404)),
         (
             "regions:picker_children",
             "get",
@@ -244,7 +245,7 @@ def _registry_checks(things):
 
 def _import_checks(things):
     job_page = f"/imports/jobs/{things['job'].pk}/"
-    export = "/imports/export/households.xlsx"
+    export = "/registry/households/export/"
     return [
         ("imports:job_list", "get", "/imports/", _lacks(job_page)),
         ("imports:upload", "get", "/imports/upload/", _lacks(job_page)),
@@ -257,8 +258,8 @@ def _import_checks(things):
             "/imports/templates/households/",
             _xlsx_lacks("富池口社区居委会"),
         ),
-        ("imports:export_households", "get", f"{export}?region=420222100", _status(404)),
-        ("imports:export_households", "get", export, _xlsx_lacks(things["household"].number)),
+        ("registry:household_export", "get", f"{export}?region=420222100", _status(404)),
+        ("registry:household_export", "get", export, _xlsx_lacks(things["household"].number)),
     ]
 
 

@@ -98,7 +98,7 @@ def test_cadres_sort_by_name_both_ways(client_county_admin):
 
 
 def test_the_gaps_are_paged_and_named_by_village_and_township(client_county_admin, monkeypatch):
-    from baolei.cadres import selection
+    from baolei.cadres.services import selection
     from baolei.regions.models import Region
 
     villages = list(Region.objects.villages().filter(code__startswith="420222").order_by("code"))

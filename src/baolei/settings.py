@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "baolei.organisation",
     "baolei.cadres",
     "baolei.talent",
+    "baolei.dashboard",
+    "baolei.demo",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organisation/", include("baolei.organisation.urls")),
     path("cadres/", include("baolei.cadres.urls")),
     path("talent/", include("baolei.talent.urls")),
+    path("dashboard/", include("baolei.dashboard.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

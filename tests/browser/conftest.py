@@ -39,6 +39,8 @@ COUNTY = "420222"  # 阳新县
 SECRET_KEY = "baolei-browser-tests-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 STARTUP_TIMEOUT = 60
 STOP_TIMEOUT = 20
+# Factory numbers per seeding run: household numbers have five digits for the sequence.
+SEQUENCE_BLOCK = 4000
 
 CREATE_USERS = """
 import django
@@ -78,7 +80,7 @@ class Site:
         env = {**self.env, "DJANGO_SETTINGS_MODULE": "baolei.settings"}
         env["BAOLEI_AUDIT_CHANNEL"] = "command"
         result = subprocess.run(
-            [sys.executable, "-c", script],
+            [sys.executable, "-c", self._sequences_after_the_last_run() + script],
             env=env,
             cwd=self.data_dir,
             capture_output=True,
@@ -89,6 +91,19 @@ class Site:
         if result.returncode != 0:
             pytest.fail(f"Seeding failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
         return result.stdout
+
+    def _sequences_after_the_last_run(self) -> str:
+        """Each seeding runs in a process of its own, where the test factories would count
+        from zero again and make the ID numbers, household numbers and names the previous
+        seeding made: every run's counters start after the previous run's."""
+        runs = self.data_dir / "seeding-runs"
+        run = int(runs.read_text()) + 1 if runs.exists() else 0
+        runs.write_text(str(run))
+        start = run * SEQUENCE_BLOCK
+        return (
+            "import factory.base\n"
+            f"factory.base.BaseFactory._setup_next_sequence = classmethod(lambda cls: {start})\n"
+        )
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m "not browser"` deselects

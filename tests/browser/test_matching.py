@@ -19,10 +19,11 @@ SEED = """
 import datetime, json
 import django
 django.setup()
-from baolei.cadres import selection, services
-from baolei.cadres.models_teams import SelectionRules
+from baolei.cadres.services import selection
+from baolei.cadres.services import cadres as services
+from baolei.cadres.models import SelectionRules
 from baolei.regions.models import Region
-from baolei.registry.idnumbers import check_character
+from baolei.idnumbers import check_character
 from baolei.registry.models import Household, MonitoringCase
 
 SelectionRules.objects.create(

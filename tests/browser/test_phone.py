@@ -10,7 +10,9 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Phone-Walk-2024-xyz"
-VILLAGE, TOWNSHIP = "420222100001", "420222100"
+# A village of its own (富池口社区, 富池镇): the other browser tests share the site, and the
+# matching test counts on 兴国镇's villages and candidate pool being its own.
+VILLAGE, TOWNSHIP = "420222101001", "420222101"
 ROLES = {
     "first_secretary": ("phone_shuji", VILLAGE),
     "village_branch": ("phone_zhibu", VILLAGE),
@@ -48,26 +50,30 @@ for role, (username, code) in {roles!r}.items():
         admin, username=username, password={password!r}, role=role,
         scope_region=Region.objects.get(code=code), full_name="手机" + username,
     )
+village = Region.objects.get(code={village!r})
 born = datetime.date(1971, 3, 3)
-people = [PersonFactory(name=name, id_number=id_number(n, born))
+people = [PersonFactory(name=name, id_number=id_number(n, born), region_code=village.code)
           for n, name in enumerate(["欧阳建国", "司马长青", "诸葛明亮", "上官秀英"], start=1)]
 for n, person in enumerate(people[:2], start=1):
-    household = HouseholdFactory(number="42022210000188880" + str(n), head=person)
+    household = HouseholdFactory(number=village.code + "88880" + str(n), village=village,
+                                 head=person)
     MemberFactory(household=household, person=person)
     VisitFactory(household=household)
 MonitoringCaseFactory(household=household)
-branch = PartyOrganisationFactory(name="中共阳新县兴国镇山川台社区居民委员会委员会第一支部委员会")
+branch = PartyOrganisationFactory(name="中共阳新县富池镇富池口社区居民委员会委员会第一支部委员会",
+                                  region_code=village.code)
 for person in people:
     PartyMemberFactory(person=person, branch=branch)
-HostEntityFactory(name="阳新县兴国镇山川台社区富民生态种养殖农民专业合作社联合社",
-                  registration_number=credit_code(8801))
-team = WorkTeamFactory(dispatching_unit="中共黄石市阳新县委组织部驻山川台社区工作队派出单位")
+HostEntityFactory(name="阳新县富池镇富池口社区富民生态种养殖农民专业合作社联合社",
+                  registration_number=credit_code(8801), region_code=village.code)
+team = WorkTeamFactory(village=village,
+                       dispatching_unit="中共黄石市阳新县委组织部驻富池口社区工作队派出单位")
 member = TeamMemberFactory(team=team, cadre=CadreFactory(person=people[2]))
 AttendanceMonthFactory(member=member)
 DutyFactory(team=team)
-CandidateFactory(cadre=CadreFactory(person=people[3]))
-LeaderCandidateFactory(person=people[0])
-TalentFactory(person=people[1])
+CandidateFactory(cadre=CadreFactory(person=people[3], region_code={township!r}))
+LeaderCandidateFactory(person=people[0], region_code=village.code)
+TalentFactory(person=people[1], region_code=village.code)
 """
 
 
@@ -76,7 +82,11 @@ def seeded(site):
     from tests.browser.conftest import REPO
 
     roles = {role: value for role, value in ROLES.items()}
-    site.run_python(SEED.format(repo=str(REPO), roles=roles, password=PASSWORD))
+    site.run_python(
+        SEED.format(
+            repo=str(REPO), roles=roles, password=PASSWORD, village=VILLAGE, township=TOWNSHIP
+        )
+    )
     return site
 
 

@@ -20,7 +20,7 @@ django.setup()
 from baolei.accounts import services
 from baolei.accounts.models import User
 from baolei.accounts.permissions import Role
-from baolei.organisation import rectification
+from baolei.organisation.services import rectification
 from baolei.organisation.models import PartyOrganisation
 from baolei.regions.models import Region
 

@@ -6,7 +6,7 @@ and their full number."""
 import pytest
 from playwright.sync_api import expect
 
-from baolei.registry import idnumbers
+from baolei import idnumbers
 from tests.registry.factories import id_number
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from baolei.cadres.models_teams import (
+from baolei.cadres.models import (
     AttendanceMonth,
     Candidate,
     Duty,

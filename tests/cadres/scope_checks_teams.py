@@ -4,7 +4,7 @@ team, leave, candidate and matching run of 兴国镇."""
 
 import datetime
 
-from baolei.cadres.models_teams import (
+from baolei.cadres.models import (
     AttendanceMonth,
     Candidate,
     Duty,

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from baolei.cadres import services_teams as services
-from baolei.cadres.models_teams import AttendanceMonth, AttendanceRule, LeaveStatus, TeamMember
+from baolei.cadres.models import AttendanceMonth, AttendanceRule, LeaveStatus, TeamMember
+from baolei.cadres.services import teams as services
 from tests.cadres.factories_teams import (
     AttendanceMonthFactory,
     LeaveRequestFactory,

@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 
 from baolei.accounts.scope import Scope
-from baolei.cadres import sheets_teams
-from baolei.cadres.models_teams import AttendanceMonth
+from baolei.cadres.models import AttendanceMonth
+from baolei.cadres.sheets import attendance as sheets_teams
 from baolei.imports import pipeline, running
 from tests.cadres.factories_teams import AttendanceMonthFactory, TeamMemberFactory
 

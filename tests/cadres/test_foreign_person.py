@@ -8,8 +8,8 @@ household number in the answer, the person's record as it was."""
 import pytest
 
 from baolei.cadres.models import Cadre, LeaderCandidate
-from baolei.cadres.sheets import CADRE_SHEET
-from baolei.cadres.sheets_leaders import LEADER_SHEET
+from baolei.cadres.sheets.cadres import CADRE_SHEET
+from baolei.cadres.sheets.leaders import LEADER_SHEET
 from baolei.imports.models import ImportJob
 from tests.cadres.test_attendance_import import _file, _load
 from tests.cadres.test_import import cadre_row, csv_bytes, load
@@ -103,8 +103,8 @@ def test_the_attendance_import_does_not_name_a_person_of_another_township(inside
 def test_a_pool_of_another_township_is_not_named(insider):
     """A county cadre (registered above the townships) in the pool of a village of 富池镇:
     refused without naming that village, as the import says it."""
-    from baolei.cadres import leaders
-    from baolei.cadres.services import CadreError
+    from baolei.cadres.services import leaders
+    from baolei.cadres.services.cadres import CadreError
     from tests.cadres.factories import LeaderCandidateFactory
 
     pooled = LeaderCandidateFactory(region_code="420222101001", person__region_code="420222")

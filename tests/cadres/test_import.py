@@ -12,8 +12,8 @@ from django.utils import translation
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
 from baolei.cadres.models import Cadre, LeaderCandidate, LeaderDevelopment
-from baolei.cadres.sheets import CADRE_SHEET
-from baolei.cadres.sheets_leaders import LEADER_SHEET
+from baolei.cadres.sheets.cadres import CADRE_SHEET
+from baolei.cadres.sheets.leaders import LEADER_SHEET
 from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry.models import Person

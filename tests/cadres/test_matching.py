@@ -6,8 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from baolei.cadres import matching
-from baolei.cadres.matching import Strengths, VillageNeeds
+from baolei.cadres.services import matching
+from baolei.cadres.services.matching import Strengths, VillageNeeds
 
 
 def test_a_pair_earns_points_only_where_need_meets_strength():

@@ -6,8 +6,7 @@ import datetime
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.cadres import selection
-from baolei.cadres.models_teams import (
+from baolei.cadres.models import (
     CandidateStatus,
     MatchingPair,
     MatchingRun,
@@ -17,6 +16,7 @@ from baolei.cadres.models_teams import (
     TeamMember,
     VillageProfile,
 )
+from baolei.cadres.services import criteria, selection
 from baolei.regions.models import Level, Region
 from tests.cadres.factories import CadreFactory
 from tests.cadres.factories_teams import (
@@ -283,7 +283,7 @@ def test_adjusting_checks_only_the_chosen_candidate(county_admin, monkeypatch):
     run = _large_run(villages=3, pool=30)
     pair = MatchingPair.objects.filter(run=run).order_by("village_id").first()
     sizes = []
-    evaluate_all = selection.evaluate_all
+    evaluate_all = criteria.evaluate_all
 
     def counting(candidates, rules_for):
         sizes.append(len(candidates))

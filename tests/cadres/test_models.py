@@ -29,7 +29,7 @@ def test_cadre_records_are_audited():
 
 
 def test_a_cadre_who_becomes_a_helper_is_linked_at_the_next_save(insider):
-    from baolei.cadres import services
+    from baolei.cadres.services import cadres as services
     from tests.registry.factories import HelperFactory
 
     cadre = CadreFactory()

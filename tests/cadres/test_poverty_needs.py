@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.cadres import selection
-from baolei.cadres.models_teams import MatchingPair, SelectionRules
+from baolei.cadres.models import MatchingPair, SelectionRules
+from baolei.cadres.services import selection
 from baolei.registry import choices
 from baolei.registry.models import VillagePopulation
 from tests.cadres.factories_teams import CandidateFactory

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from baolei.cadres import ranking
-from baolei.cadres.achievements import Period, computed_for, counts_for
 from baolei.cadres.choices import AchievementKind
 from baolei.cadres.models import Cadre
+from baolei.cadres.services import ranking
+from baolei.cadres.services.achievements import Period, computed_for, counts_for
 from baolei.registry import choices
 from baolei.registry.models import StatusChange
 from tests.cadres.factories import AchievementFactory, AssessmentFactory, CadreFactory

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from baolei.cadres import selection
 from baolei.cadres.choices import Education, PoliticalStatus
-from baolei.cadres.models_teams import SelectionRules
+from baolei.cadres.models import SelectionRules
+from baolei.cadres.services import criteria, selection
 from tests.cadres.factories import DisciplinaryRecordFactory
 from tests.cadres.factories_teams import CandidateFactory, TeamMemberFactory
 from tests.registry.factories import VILLAGE, HouseholdFactory, MonitoringCaseFactory
@@ -33,8 +33,8 @@ def _rules(**values) -> SelectionRules:
     return SelectionRules(**{**base, **values})
 
 
-def _only(candidate, rules) -> selection.Criterion:
-    [evaluation] = selection.evaluate_all([candidate], lambda c: rules)
+def _only(candidate, rules) -> criteria.Criterion:
+    [evaluation] = criteria.evaluate_all([candidate], lambda c: rules)
     [criterion] = evaluation.criteria
     return criterion
 
@@ -106,9 +106,9 @@ def test_relevant_experience_any_keyword_in_specialities_or_experience():
 def test_the_most_specific_regions_rules_apply():
     SelectionRules.objects.create(region_code="420222", year=2025, reference_date=ON, max_age=45)
     SelectionRules.objects.create(region_code="420222100", year=2025, reference_date=ON, max_age=50)
-    assert selection.selection_rules("420222100001", 2025).max_age == 50
-    assert selection.selection_rules("420222101001", 2025).max_age == 45
-    assert selection.selection_rules("420281100001", 2025).region_code == ""  # the defaults
+    assert criteria.selection_rules("420222100001", 2025).max_age == 50
+    assert criteria.selection_rules("420222101001", 2025).max_age == 45
+    assert criteria.selection_rules("420281100001", 2025).region_code == ""  # the defaults
 
 
 def test_the_candidate_page_shows_each_criterion(client_county_admin):
@@ -162,13 +162,13 @@ def test_the_rules_page_saves_the_countys_rules(client_county_admin):
     }
     response = client_county_admin.post("/cadres/teams/rules/?region=420222&year=2025", data)
     assert response.status_code == 302
-    rules = selection.selection_rules("420222100001", 2025)
+    rules = criteria.selection_rules("420222100001", 2025)
     assert (rules.max_age, rules.min_experience_years, rules.keyword_list()) == (40, 3, ["党建"])
     assert rules.poverty_incidence_threshold == Decimal("2.5")
     attendance = {"which": "attendance", "min_days_month": "18", "min_days_year": "200"}
     attendance["short_leave_days"] = "2"
     client_county_admin.post("/cadres/teams/rules/?region=420222&year=2025", attendance)
-    from baolei.cadres.services_teams import attendance_rule
+    from baolei.cadres.services.teams import attendance_rule
 
     assert attendance_rule("420222100001", 2025).min_days_month == 18
 
@@ -215,6 +215,6 @@ def test_setting_a_villages_main_industry_from_the_gap_page(client_county_admin)
         "/cadres/teams/villages/420222100001/industry/", {"industry": "tea"}
     )
     assert response.status_code == 302
-    from baolei.cadres.models_teams import VillageProfile
+    from baolei.cadres.models import VillageProfile
 
     assert VillageProfile.objects.get(village_id="420222100001").main_industry == "tea"

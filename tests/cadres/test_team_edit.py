@@ -8,9 +8,7 @@ import pytest
 from django.utils import timezone
 
 from baolei.audit.models import AuditEvent
-from baolei.cadres import services_funds
-from baolei.cadres import services_teams as services
-from baolei.cadres.models_teams import (
+from baolei.cadres.models import (
     Duty,
     DutyStatus,
     EndReason,
@@ -20,6 +18,8 @@ from baolei.cadres.models_teams import (
     WorkFundEntry,
     WorkTeam,
 )
+from baolei.cadres.services import funds as services_funds
+from baolei.cadres.services import teams as services
 from tests.cadres.factories import CadreFactory
 from tests.cadres.factories_teams import (
     DutyFactory,

@@ -7,7 +7,7 @@ come from the scope and not from a bad request."""
 import pytest
 from django.db import transaction
 
-from baolei.cadres.models_teams import WorkFundEntry, WorkTeam
+from baolei.cadres.models import WorkFundEntry, WorkTeam
 from tests.cadres import scope_checks_teams
 from tests.factories import ApiTokenFactory
 from tests.helpers import bearer

@@ -6,8 +6,7 @@ import datetime
 import pytest
 
 from baolei.audit.models import AuditEvent
-from baolei.cadres import services_teams as services
-from baolei.cadres.models_teams import (
+from baolei.cadres.models import (
     DutyStatus,
     EndReason,
     MemberRole,
@@ -16,6 +15,7 @@ from baolei.cadres.models_teams import (
     TeamStatus,
     WorkTeam,
 )
+from baolei.cadres.services import teams as services
 from tests.cadres.factories import CadreFactory, DisciplinaryRecordFactory
 from tests.cadres.factories_teams import DutyFactory, TeamMemberFactory, WorkTeamFactory
 from tests.factories import ApiTokenFactory
@@ -142,7 +142,7 @@ def test_the_summary_partial_counts(rf, county_admin):
     from django.template.loader import render_to_string
 
     from baolei.accounts.scope import Scope
-    from baolei.cadres.views_teams import summary_context
+    from baolei.cadres.views.teams import summary_context
 
     TeamMemberFactory()
     request = rf.get("/cadres/")

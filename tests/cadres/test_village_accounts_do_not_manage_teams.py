@@ -8,8 +8,7 @@ import pytest
 from django.test import Client
 
 from baolei.accounts.permissions import Role
-from baolei.cadres.models import Cadre
-from baolei.cadres.models_teams import Duty, TeamMember, TeamStatus, WorkFundEntry, WorkTeam
+from baolei.cadres.models import Cadre, Duty, TeamMember, TeamStatus, WorkFundEntry, WorkTeam
 from baolei.organisation.models import PartyOrganisation
 from tests.cadres.factories import CadreFactory
 from tests.cadres.factories_teams import TeamMemberFactory
@@ -170,7 +169,7 @@ def test_the_api_refuses_a_first_secretary_every_team_write(client, team):
 
 
 def test_a_village_branch_cannot_set_up_organisations_by_import():
-    from baolei.organisation.sheets import ORGANISATION_SHEET
+    from baolei.organisation.sheets.organisations import ORGANISATION_SHEET
     from tests.organisation.test_import import ORG_HEADER, csv_of, rejected
 
     branch = UserFactory(role=Role.VILLAGE_BRANCH, scope=VILLAGE)

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 import xlsxwriter
 
-from baolei.registry import idnumbers
+from baolei import idnumbers
 from baolei.registry.models import Household, Member, Person, StatusChange
-from baolei.registry.sheets import SHEET
+from baolei.registry.sheets.households import SHEET
 
 HEADERS = SHEET.headers
 VILLAGE = "420222100001"  # 山川台社区居委会, 兴国镇 (the insider's township)

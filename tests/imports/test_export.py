@@ -13,14 +13,15 @@ from django.test import Client
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
 from baolei.imports import exporting, pipeline, running
 from baolei.imports.models import ImportJob
-from baolei.registry import choices, idnumbers
+from baolei.registry import choices
 from baolei.registry.models import Member
-from baolei.registry.sheets import SHEET
+from baolei.registry.sheets.households import SHEET
 from tests.factories import UserFactory
 from tests.imports.registry_files import (
     NEIGHBOUR_VILLAGE,
@@ -32,7 +33,7 @@ from tests.registry.factories import HouseholdFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = "/imports/export/households.xlsx"
+URL = "/registry/households/export/"
 
 
 @pytest.fixture

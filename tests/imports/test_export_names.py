@@ -14,7 +14,7 @@ from tests.cadres.factories import CadreFactory
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 EXPORTS = [
-    "/imports/export/households.xlsx",
+    "/registry/households/export/",
     "/organisation/organisations/export/",
     "/organisation/hosts/export/",
     "/organisation/members/export/",

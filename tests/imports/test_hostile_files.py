@@ -20,7 +20,7 @@ from baolei.imports import running
 from baolei.imports.models import ImportJob
 from baolei.imports.pipeline import ImportContext
 from baolei.imports.reading import UnreadableFile, read_table
-from baolei.registry.sheets import SHEET
+from baolei.registry.sheets.households import SHEET
 from tests.factories import ApiTokenFactory
 from tests.helpers import bearer
 from tests.imports import hostile_files

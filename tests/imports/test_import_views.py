@@ -17,7 +17,7 @@ from baolei.accounts.permissions import Role
 from baolei.audit.models import Action, AuditEvent
 from baolei.imports.models import ImportJob
 from baolei.registry.models import Household
-from baolei.registry.sheets import SHEET
+from baolei.registry.sheets.households import SHEET
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.imports.registry_files import (

@@ -17,7 +17,7 @@ from baolei.imports import jobs, parsing, pipeline, running, workbooks
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import SourceRow
 from baolei.registry import choices
-from baolei.registry.sheets import SHEET
+from baolei.registry.sheets.households import SHEET
 from tests.imports.registry_files import csv_bytes, id_number, register
 
 pytestmark = pytest.mark.django_db

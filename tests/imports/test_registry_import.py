@@ -18,7 +18,7 @@ from baolei.imports import jobs, pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.registry import choices
 from baolei.registry.models import Household, Member, Person, StatusChange
-from baolei.registry.sheets import SHEET
+from baolei.registry.sheets.households import SHEET
 from tests.factories import UserFactory
 from tests.imports.registry_files import (
     NEIGHBOUR_VILLAGE,

@@ -14,9 +14,9 @@ from django.test import Client
 from django_tasks_db.management.commands import db_worker
 from python_calamine import CalamineWorkbook
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
 from baolei.imports.models import ImportJob
-from baolei.registry import idnumbers
 from tests.conftest import TOWNSHIP
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
 from baolei.accounts.scope import Scope
-from baolei.imports import jobs, stale
+from baolei.imports import jobs, stale, tasks
 from baolei.imports.models import ImportJob, progress_file
 from tests.imports.registry_files import register, register_counts, xlsx_bytes
 
@@ -226,12 +226,12 @@ def test_the_task_row_a_dead_worker_left_running_is_closed_with_its_job(insider)
     from baolei.imports.tasks import run_import_job
 
     dead = job_of(insider, ImportJob.Status.LOADING, 11 * MINUTES)
-    jobs.enqueue(dead)
+    tasks.enqueue(dead)
     DBTaskResult.objects.filter(pk=dead.task_id).update(
         status="RUNNING", started_at=timezone.now() - 11 * MINUTES, worker_ids=["gone"]
     )
     alive = job_of(insider, ImportJob.Status.LOADING, 1 * MINUTES)
-    jobs.enqueue(alive)
+    tasks.enqueue(alive)
     DBTaskResult.objects.filter(pk=alive.task_id).update(
         status="RUNNING", started_at=timezone.now() - 1 * MINUTES, worker_ids=["here"]
     )

@@ -9,7 +9,7 @@ from django_tasks_db.management.commands import db_worker as tasks_worker
 from django_tasks_db.models import DBTaskResult
 
 from baolei.accounts.scope import Scope
-from baolei.imports import jobs
+from baolei.imports import jobs, tasks
 from baolei.imports.management.commands import db_worker
 from baolei.imports.models import ImportJob
 from tests.imports.registry_files import register, register_counts, xlsx_bytes
@@ -38,7 +38,7 @@ def queued_import(user) -> ImportJob:
         user=user,
         scope=Scope.for_user(user),
     )
-    return jobs.enqueue(job)
+    return tasks.enqueue(job)
 
 
 def test_a_locked_database_while_recording_the_outcome_is_waited_out(insider, monkeypatch):

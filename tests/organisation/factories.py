@@ -22,7 +22,7 @@ from baolei.organisation.models import (
     PartyMember,
     PartyOrganisation,
 )
-from baolei.organisation.services import credit_check_character
+from baolei.organisation.services.organisations import credit_check_character
 from tests.registry.factories import VILLAGE, HouseholdFactory, PersonFactory
 
 TOWNSHIP = "420222100"  # 兴国镇

@@ -5,8 +5,7 @@ Branches come from the organisation factories (a village branch of 兴国镇 by 
 import datetime
 from decimal import Decimal
 
-from baolei.organisation import grading, rectification
-from baolei.organisation.models_grading import (
+from baolei.organisation.models import (
     CriterionRule,
     GradingChecklist,
     LifeKind,
@@ -15,6 +14,7 @@ from baolei.organisation.models_grading import (
     WeakBranchDesignation,
     WeakCriterion,
 )
+from baolei.organisation.services import grading, rectification
 from tests.organisation.factories import PartyOrganisationFactory
 
 COUNTY = "420222"

@@ -7,7 +7,7 @@ list lacks them, every post changes nothing."""
 
 import datetime
 
-from baolei.organisation.models_grading import (
+from baolei.organisation.models import (
     BranchGrading,
     GradingChecklist,
     LifeRecord,

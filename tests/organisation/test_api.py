@@ -7,9 +7,9 @@ import json
 import pytest
 from django.utils import timezone
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
 from baolei.organisation.models import MemberTransfer, PartyOrganisation
-from baolei.registry import idnumbers
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.organisation.factories import (

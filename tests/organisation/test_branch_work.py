@@ -13,13 +13,13 @@ from django.test import Client
 
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
-from baolei.organisation import grading, rectification
-from baolei.organisation.models_grading import (
+from baolei.organisation.models import (
     BranchGrading,
     LifeRecord,
     RectificationNote,
     TaskStatus,
 )
+from baolei.organisation.services import grading, rectification
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.organisation import grading_factories as make

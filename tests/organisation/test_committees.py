@@ -6,10 +6,11 @@ import datetime
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.organisation import committees, services_committees
 from baolei.organisation.choices import CommitteePostKind, HolderSource
 from baolei.organisation.models import CommitteePost
-from baolei.organisation.services import OrganisationError
+from baolei.organisation.services import committees as services_committees
+from baolei.organisation.services import composition as committees
+from baolei.organisation.services.common import OrganisationError
 from baolei.registry.choices import Education
 from tests.organisation.factories import CommitteePostFactory, PartyMemberFactory
 from tests.registry.factories import PersonFactory, id_number

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from baolei.accounts.scope import Scope
-from baolei.organisation import coverage, services
 from baolei.organisation.choices import HostKind, OrganisationKind, OrganisationStatus
+from baolei.organisation.services import coverage
+from baolei.organisation.services import organisations as services
 from tests.organisation.factories import (
     HostEntityFactory,
     HouseholdLinkFactory,

@@ -12,12 +12,12 @@ from html.parser import HTMLParser
 
 import pytest
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
 from baolei.imports.models import ImportJob
 from baolei.organisation.models import CommitteePost, PartyMember, PartyOrganisation
-from baolei.organisation.sheets import ORGANISATION_SHEET
-from baolei.organisation.sheets_members import MEMBER_SHEET
-from baolei.registry import idnumbers
+from baolei.organisation.sheets.members import MEMBER_SHEET
+from baolei.organisation.sheets.organisations import ORGANISATION_SHEET
 from tests.factories import UserFactory
 from tests.organisation.factories import PartyOrganisationFactory
 from tests.organisation.test_import import MEMBER_HEADER, ORG_HEADER, csv_of, load
@@ -293,8 +293,8 @@ def test_the_api_keeps_the_secretary_sent_back_masked(led_branch, insider, clien
 def test_a_branch_of_another_township_is_not_named(insider, branch):
     """A county cadre (registered above the townships, so the insider's to add) who is a
     member of a branch of 富池镇: refused without naming that branch."""
-    from baolei.organisation import services_members
-    from baolei.organisation.services import OrganisationError
+    from baolei.organisation.services import members as services_members
+    from baolei.organisation.services.organisations import OrganisationError
     from tests.organisation.factories import PartyMemberFactory
 
     far_branch = PartyOrganisationFactory(

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.organisation import grading
-from baolei.organisation.models_grading import BranchGrading, Grade
+from baolei.organisation.models import BranchGrading, Grade
+from baolei.organisation.services import grading
 from tests.organisation import grading_factories as make
 from tests.organisation.factories import HostEntityFactory
 

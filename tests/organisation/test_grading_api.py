@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from baolei.organisation.models_grading import LifeRecord, TaskStatus
+from baolei.organisation.models import LifeRecord, TaskStatus
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.organisation import grading_factories as make

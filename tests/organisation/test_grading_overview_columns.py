@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from baolei.organisation import grading
-from baolei.organisation.models_grading import Grade
+from baolei.organisation.models import Grade
+from baolei.organisation.services import grading
 from tests.organisation import grading_factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

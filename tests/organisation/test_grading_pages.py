@@ -6,8 +6,8 @@ import datetime
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.organisation.models_grading import RectificationTask, WeakBranchDesignation
-from baolei.organisation.views_grading import summary_context
+from baolei.organisation.models import RectificationTask, WeakBranchDesignation
+from baolei.organisation.views.grading import summary_context
 from tests.organisation import grading_factories as make
 from tests.organisation import scope_checks_grading as checks
 

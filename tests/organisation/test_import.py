@@ -14,9 +14,9 @@ from baolei.audit.models import Action, AuditEvent
 from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.organisation.models import HostEntity, MemberTransfer, PartyMember, PartyOrganisation
-from baolei.organisation.sheets import ORGANISATION_SHEET
-from baolei.organisation.sheets_hosts import HOST_SHEET
-from baolei.organisation.sheets_members import MEMBER_SHEET
+from baolei.organisation.sheets.hosts import HOST_SHEET
+from baolei.organisation.sheets.members import MEMBER_SHEET
+from baolei.organisation.sheets.organisations import ORGANISATION_SHEET
 from baolei.registry.models import Person
 from tests.organisation.factories import PartyOrganisationFactory, credit_code
 from tests.registry.factories import PersonFactory, id_number

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from baolei.organisation import grading, life
 from baolei.organisation.choices import OrganisationKind, OrganisationStatus
-from baolei.organisation.models_grading import LifeKind, LifeRecord
+from baolei.organisation.models import LifeKind, LifeRecord
+from baolei.organisation.services import grading, life
 from tests.organisation import grading_factories as make
 from tests.organisation.factories import HostEntityFactory
 

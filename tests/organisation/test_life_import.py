@@ -11,8 +11,8 @@ from baolei.accounts.scope import Scope
 from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
 from baolei.organisation.choices import OrganisationKind, OrganisationStatus
-from baolei.organisation.models_grading import LifeRecord
-from baolei.organisation.sheets_grading import LIFE_SHEET
+from baolei.organisation.models import LifeRecord
+from baolei.organisation.sheets.life import LIFE_SHEET
 from tests.organisation import grading_factories as make
 from tests.organisation.factories import HostEntityFactory
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from baolei.accounts.permissions import Role
-from baolei.organisation.models_grading import LifeRecord
+from baolei.organisation.models import LifeRecord
 from tests.factories import UserFactory
 from tests.organisation import grading_factories as make
 from tests.registry.factories import NEIGHBOUR_VILLAGE, VILLAGE

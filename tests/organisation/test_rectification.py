@@ -6,14 +6,14 @@ import datetime
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.organisation import rectification
-from baolei.organisation.models_grading import (
+from baolei.organisation.models import (
     CriterionRule,
     RectificationTask,
     TaskStatus,
     Verification,
     WeakBranchDesignation,
 )
+from baolei.organisation.services import rectification
 from tests.organisation import grading_factories as make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

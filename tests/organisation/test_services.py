@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.audit.models import AuditEvent
-from baolei.organisation import services, services_members
 from baolei.organisation.choices import HostKind, OrganisationKind, OrganisationStatus
 from baolei.organisation.models import MemberTransfer, PartyMember, PartyOrganisation
+from baolei.organisation.services import members as services_members
+from baolei.organisation.services import organisations as services
 from baolei.registry.models import Person
 from tests.factories import UserFactory
 from tests.organisation.factories import (

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from baolei import idnumbers
 from baolei.audit.models import Action, AuditEvent
 from baolei.organisation.choices import CommitteePostKind, OrganisationStatus
 from baolei.organisation.models import (
@@ -18,7 +19,6 @@ from baolei.organisation.models import (
     PartyMember,
     PartyOrganisation,
 )
-from baolei.registry import idnumbers
 from tests.organisation.factories import (
     CommitteePostFactory,
     HostEntityFactory,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
-from baolei.organisation import rectification
-from baolei.organisation.models_grading import WeakBranchDesignation, WeakCriterion
+from baolei.organisation.models import WeakBranchDesignation, WeakCriterion
+from baolei.organisation.services import rectification
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.organisation import grading_factories as make

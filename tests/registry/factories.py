@@ -7,8 +7,9 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from baolei import idnumbers
 from baolei.regions.models import Region
-from baolei.registry import choices, idnumbers
+from baolei.registry import choices
 from baolei.registry.models import (
     Helper,
     Household,

@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
 from baolei.api import api
 from baolei.regions.models import Region
-from baolei.registry import choices, idnumbers
+from baolei.registry import choices
 from baolei.registry.models import Household, HouseholdYear, Member, Visit
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer

@@ -7,10 +7,11 @@ import datetime
 
 import pytest
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
 from baolei.api import api
 from baolei.audit.models import AuditEvent
-from baolei.registry import choices, idnumbers
+from baolei.registry import choices
 from baolei.registry.models import Household, Member, Person
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer

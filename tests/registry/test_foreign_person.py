@@ -13,9 +13,10 @@ from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
 from baolei.imports import pipeline, running
 from baolei.imports.models import ImportJob
-from baolei.registry import choices, services_households
+from baolei.registry import choices
 from baolei.registry.models import Helper, Household, Member, Person
-from baolei.registry.sheets import SHEET
+from baolei.registry.services import households as services_households
+from baolei.registry.sheets.households import SHEET
 from tests.factories import UserFactory
 from tests.imports.registry_files import csv_bytes, register
 from tests.registry.factories import HelperFactory, HouseholdFactory, MemberFactory

@@ -20,8 +20,8 @@ from django.test import Client
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
 from baolei.regions.models import Region
-from baolei.registry import services_pairing
 from baolei.registry.models import Visit
+from baolei.registry.services import pairing as services_pairing
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.registry.factories import (

@@ -11,8 +11,8 @@ from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from baolei.registry import idnumbers
-from baolei.registry.idnumbers import InvalidIdNumber, check_character, validate
+from baolei import idnumbers
+from baolei.idnumbers import InvalidIdNumber, check_character, validate
 
 TODAY = datetime.date(2024, 6, 1)
 KNOWN_VALID = "11010519491231002X"  # the standard's own example: a woman born 1949-12-31

@@ -5,8 +5,9 @@ nothing of the first is overwritten."""
 import pytest
 
 from baolei.audit.models import AuditEvent
-from baolei.registry import services, services_households
 from baolei.registry.models import Household
+from baolei.registry.services import households as services_households
+from baolei.registry.services import people as services
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.registry.factories import HouseholdFactory

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from baolei.accounts.scope import Scope
-from baolei.registry import choices, monitoring, procedures
+from baolei.registry import choices
 from baolei.registry.models import (
     AnnualStandard,
     AssistanceMeasure,
@@ -16,7 +16,8 @@ from baolei.registry.models import (
     Procedure,
     RiskEvent,
 )
-from baolei.registry.procedures import ProcedureError
+from baolei.registry.services import elimination, monitoring, procedures
+from baolei.registry.services.procedures import ProcedureError
 from tests.registry.factories import (
     NEIGHBOUR_VILLAGE,
     HouseholdFactory,
@@ -220,16 +221,16 @@ def case():
 
 
 def failed_codes(case, on=ON):
-    return [c.code for c in monitoring.risk_elimination_check(case, on).failed]
+    return [c.code for c in elimination.risk_elimination_check(case, on).failed]
 
 
 def detail(case, code, on=ON):
-    verdict = monitoring.risk_elimination_check(case, on)
+    verdict = elimination.risk_elimination_check(case, on)
     return str(next(c.detail for c in verdict.criteria if c.code == code))
 
 
 def test_a_case_meeting_every_criterion_may_be_eliminated(case):
-    verdict = monitoring.risk_elimination_check(case, ON)
+    verdict = elimination.risk_elimination_check(case, ON)
     assert verdict.passed
     assert [c.code for c in verdict.criteria] == [
         "monitoring_period",
@@ -394,6 +395,6 @@ def test_the_no_labour_safety_net_household_is_refused_with_the_reason(case, ins
 
 
 def test_add_months_clamps_to_the_month_end():
-    assert monitoring.add_months(datetime.date(2022, 8, 31), 6) == datetime.date(2023, 2, 28)
-    assert monitoring.add_months(datetime.date(2023, 8, 31), 6) == datetime.date(2024, 2, 29)
-    assert monitoring.add_months(datetime.date(2022, 3, 20), 6) == datetime.date(2022, 9, 20)
+    assert elimination.add_months(datetime.date(2022, 8, 31), 6) == datetime.date(2023, 2, 28)
+    assert elimination.add_months(datetime.date(2023, 8, 31), 6) == datetime.date(2024, 2, 29)
+    assert elimination.add_months(datetime.date(2022, 3, 20), 6) == datetime.date(2022, 9, 20)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from baolei.accounts.permissions import Role
-from baolei.registry import choices, procedures
+from baolei.registry import choices
 from baolei.registry.models import (
     Household,
     HouseholdYear,
@@ -16,7 +16,8 @@ from baolei.registry.models import (
     ProcedureStep,
     StatusChange,
 )
-from baolei.registry.procedures import ProcedureError
+from baolei.registry.services import procedures
+from baolei.registry.services.procedures import ProcedureError
 from tests.factories import UserFactory
 from tests.registry.factories import (
     VILLAGE,

@@ -8,13 +8,14 @@ from django.db.models import Q
 
 from baolei.accounts.scope import Scope
 from baolei.regions.models import Level, Region
-from baolei.registry import choices, rules
+from baolei.registry import choices
 from baolei.registry.models import (
     AnnualStandard,
     HouseholdYear,
     StatusChange,
     VillagePopulation,
 )
+from baolei.registry.services import rules
 from tests.registry.factories import (
     NEIGHBOUR_VILLAGE,
     VILLAGE,

@@ -10,14 +10,7 @@ from django.utils import timezone
 
 from baolei.accounts.permissions import Role
 from baolei.regions.models import Region
-from baolei.registry import (
-    choices,
-    services,
-    services_households,
-    services_lists,
-    services_pairing,
-    services_years,
-)
+from baolei.registry import choices
 from baolei.registry.models import (
     Household,
     HouseholdYear,
@@ -27,6 +20,11 @@ from baolei.registry.models import (
     StatusChange,
     Visit,
 )
+from baolei.registry.services import households as services_households
+from baolei.registry.services import lists as services_lists
+from baolei.registry.services import pairing as services_pairing
+from baolei.registry.services import people as services
+from baolei.registry.services import years as services_years
 from tests.factories import UserFactory
 from tests.registry.factories import (
     NEIGHBOUR_VILLAGE,

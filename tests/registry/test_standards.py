@@ -11,9 +11,11 @@ from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
 from baolei.audit.models import AuditEvent
 from baolei.regions.models import Level, Region
-from baolei.registry import choices, monitoring, services_standards
+from baolei.registry import choices
 from baolei.registry.models import AnnualStandard, HouseholdYear, StatusChange, VillagePopulation
-from baolei.registry.services import RegistryError
+from baolei.registry.services import monitoring
+from baolei.registry.services import standards as services_standards
+from baolei.registry.services.people import RegistryError
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.helpers import bearer
 from tests.registry.factories import (
@@ -437,7 +439,7 @@ def test_a_negative_housing_area_is_refused_by_the_api(client, insider):
 
 
 def test_a_negative_housing_area_is_refused_by_the_service(insider):
-    from baolei.registry import services_households
+    from baolei.registry.services import households as services_households
 
     household = HouseholdFactory()
     with pytest.raises(RegistryError) as refused:
@@ -449,8 +451,8 @@ def test_a_negative_housing_area_is_refused_by_the_service(insider):
 
 
 def test_an_exit_procedure_starts_on_2024_income_against_the_line_carried_forward(insider):
-    from baolei.registry import procedures
     from baolei.registry.models import Procedure
+    from baolei.registry.services import procedures
 
     household = HouseholdFactory(status=choices.PovertyStatus.NOT_LIFTED)
     HouseholdYear.objects.create(

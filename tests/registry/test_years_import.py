@@ -24,9 +24,10 @@ from baolei.audit.models import Action, AuditEvent
 from baolei.imports import pipeline, running, workbooks
 from baolei.imports.models import ImportJob
 from baolei.regions.models import Region
-from baolei.registry import choices, services_years
+from baolei.registry import choices
 from baolei.registry.models import HouseholdYear
-from baolei.registry.sheets_years import ASSURANCE_HEADERS, INCOME_HEADERS, SHEET
+from baolei.registry.services import years as services_years
+from baolei.registry.sheets.years import ASSURANCE_HEADERS, INCOME_HEADERS, SHEET
 from tests.factories import UserFactory
 from tests.registry.factories import (
     NEIGHBOUR_VILLAGE,

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
+from baolei import idnumbers
 from baolei.accounts.permissions import Role
-from baolei.registry import idnumbers
 from baolei.talent.choices import RequestStatus, Stage
 from baolei.talent.models import ServiceRequest, Talent
 from tests.factories import ApiTokenFactory, UserFactory

@@ -7,9 +7,10 @@ import pytest
 
 from baolei.accounts.permissions import Role
 from baolei.accounts.scope import Scope
-from baolei.talent import services, services_training
 from baolei.talent.choices import Stage
 from baolei.talent.models import Enrolment, Talent
+from baolei.talent.services import talent as services
+from baolei.talent.services import training as services_training
 from tests.factories import UserFactory
 from tests.registry.factories import NEIGHBOUR_VILLAGE, VILLAGE
 from tests.talent.factories import CourseFactory, EnrolmentFactory, TalentFactory

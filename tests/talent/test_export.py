@@ -6,12 +6,12 @@ import io
 
 import pytest
 
+from baolei import idnumbers
 from baolei.accounts.scope import Scope
 from baolei.audit.models import Action, AuditEvent
 from baolei.imports import pipeline, running
-from baolei.registry import idnumbers
 from baolei.talent.models import Talent
-from baolei.talent.sheets import TALENT_SHEET
+from baolei.talent.sheets.talent import TALENT_SHEET
 from tests.talent.factories import EnrolmentFactory, TalentFactory, TalentStepFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -11,7 +11,7 @@ import pytest
 
 from baolei.imports.models import ImportJob
 from baolei.talent.models import Enrolment, Talent
-from baolei.talent.sheets import TALENT_SHEET
+from baolei.talent.sheets.talent import TALENT_SHEET
 from tests.registry.foreign import JSON, OUTSIDE, key, say_nothing_of, state
 from tests.talent.factories import CourseFactory
 from tests.talent.test_import import TALENT_HEADER, csv_file, load

@@ -15,7 +15,7 @@ from baolei.imports import pipeline, running
 from baolei.registry.models import Person
 from baolei.talent.choices import Stage
 from baolei.talent.models import Enrolment, Talent, TalentStep
-from baolei.talent.sheets import ENROLMENT_SHEET, TALENT_SHEET
+from baolei.talent.sheets.talent import ENROLMENT_SHEET, TALENT_SHEET
 from tests.registry.factories import NEIGHBOUR_VILLAGE, VILLAGE, PersonFactory, id_number
 from tests.talent.factories import CourseFactory, EnrolmentFactory, TalentFactory
 

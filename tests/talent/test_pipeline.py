@@ -7,9 +7,10 @@ import pytest
 
 from baolei.registry.models import Person
 from baolei.registry.services import RegistryError
-from baolei.talent import services, services_training
 from baolei.talent.choices import Stage
-from baolei.talent.services import TalentError, check_step, stage_of
+from baolei.talent.services import talent as services
+from baolei.talent.services import training as services_training
+from baolei.talent.services.talent import TalentError, check_step, stage_of
 from tests.registry.factories import NEIGHBOUR_VILLAGE, VILLAGE, PersonFactory, id_number
 from tests.talent.factories import CourseFactory, EnrolmentFactory
 

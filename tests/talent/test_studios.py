@@ -7,10 +7,10 @@ import datetime
 import pytest
 
 from baolei.accounts.scope import Scope
-from baolei.talent import services_studios as studios
 from baolei.talent.choices import RequestStatus
 from baolei.talent.models import ServiceRequest
-from baolei.talent.services import TalentError
+from baolei.talent.services import studios
+from baolei.talent.services.talent import TalentError
 from tests.registry.factories import NEIGHBOUR_VILLAGE, VILLAGE
 from tests.talent.factories import ExpertFactory, ServedVillageFactory, StudioFactory
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, scoped
-from baolei.audit import services as audit
+from baolei.audit import presenting
 from baolei.audit.models import Action, AuditEvent
 from baolei.regions import codes
 
@@ -47,18 +47,18 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if filters["region"].isdigit():
         events = events.filter(codes.within("region_code", filters["region"][:12]))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    picker = audit.audited_models(hidden)
+    picker = presenting.audited_models(hidden)
     listed = {label for _, entries in picker for label, _ in entries}
     if filters["model"] and filters["model"] not in listed and filters["model"] not in hidden:
         # A bulk event's type (regions, village populations) is not in the register:
         # keep the filter the link came with selectable.
-        picker.append(("", [(filters["model"], audit.model_name(filters["model"]))]))
+        picker.append(("", [(filters["model"], presenting.model_name(filters["model"]))]))
     return render(
         request,
         "audit/event_list.html",
         {
             "page": page,
-            "rows": audit.present(page, request.scope),
+            "rows": presenting.present(page, request.scope),
             "filters": filters,
             "actions": Action.choices,
             "models": picker,

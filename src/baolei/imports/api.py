@@ -11,11 +11,12 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from baolei.accounts.permissions import Perm
-from baolei.api_types import Limit
-from baolei.imports import exporting, privacy, stale, views
-from baolei.imports.jobs import do_create_job, enqueue
+from baolei.bounds import Limit
+from baolei.imports import exporting, privacy, services, stale
+from baolei.imports.jobs import do_create_job
 from baolei.imports.models import ImportJob
 from baolei.imports.reading import CSV_EXTENSIONS, SPREADSHEET_EXTENSIONS, Limits, too_big
+from baolei.imports.tasks import enqueue
 
 router = Router(tags=["imports"])
 
@@ -63,7 +64,7 @@ def _allowed(request: HttpRequest) -> None:
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
     _allowed(request)
     try:
-        return views.job_in_scope(request.scope, job_id)
+        return services.job_in_scope(request.scope, job_id)
     except PermissionDenied:
         raise HttpError(403, "not allowed") from None
 
@@ -72,7 +73,7 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
 def list_jobs(request: HttpRequest, limit: Limit = 50):
     _allowed(request)
     stale.sweep_stale_jobs()
-    jobs = views.visible_jobs(request.scope)[: max(1, min(limit, 500))]
+    jobs = services.visible_jobs(request.scope)[: max(1, min(limit, 500))]
     return [job.with_live_progress() for job in jobs]
 
 
@@ -84,7 +85,7 @@ def list_jobs(request: HttpRequest, limit: Limit = 50):
 def upload(request: HttpRequest, kind: Form[str], file: File[UploadedFile]):
     _allowed(request)
     try:
-        sheet = views.sheet_for(request.scope, kind)
+        sheet = services.sheet_for(request.scope, kind)
     except PermissionDenied:
         raise HttpError(403, "not allowed") from None
     if PurePath(file.name or "").suffix.lower() not in CSV_EXTENSIONS | SPREADSHEET_EXTENSIONS:
@@ -117,14 +118,14 @@ def get_job(request: HttpRequest, job_id: int):
 def job_errors(request: HttpRequest, job_id: int, format: str = exporting.XLSX):
     job = _job(request, job_id)
     reveal = privacy.reveals_personal_data(request.scope, request.user, job)
-    return views.rejected_file_response(job, format.lower(), reveal=reveal)
+    return services.rejected_file_response(job, format.lower(), reveal=reveal)
 
 
 @router.get("/templates/{kind}", summary="The empty Excel template of a sheet")
 def template(request: HttpRequest, kind: str):
     _allowed(request)
     try:
-        sheet = views.sheet_for(request.scope, kind)
+        sheet = services.sheet_for(request.scope, kind)
     except PermissionDenied:
         raise HttpError(403, "not allowed") from None
-    return views.template_response(sheet, request.scope)
+    return services.template_response(sheet, request.scope)

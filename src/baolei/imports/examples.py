@@ -12,10 +12,10 @@ in Chinese, like the headers.
 
 from __future__ import annotations
 
+from baolei import idnumbers
 from baolei.accounts.scope import Scope, scoped
 from baolei.imports.pipeline import Column, Sheet
 from baolei.regions.models import Region
-from baolei.registry import idnumbers
 
 EXAMPLE_SHEET = "填写示例"
 EXAMPLE_NOTE = "本页仅为填写示例，不会导入。请在“{sheet}”工作表中填写，每行一条。"

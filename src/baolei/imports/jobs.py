@@ -52,7 +52,7 @@ def do_create_job(
 ) -> ImportJob:
     """Store the uploaded file under MEDIA_ROOT/imports/ and record the job, queued.
 
-    The caller enqueues it (`enqueue`) or runs it (`run_job`). The job's region is the
+    The caller enqueues it (`tasks.enqueue`) or runs it (`run_job`). The job's region is the
     uploader's scope, so that it is seen by those whose scope contains it.
     """
     digest = sha256_of(upload)
@@ -69,17 +69,6 @@ def do_create_job(
     )
     job.file.save(filename, upload, save=False)
     job.save()
-    return job
-
-
-def enqueue(job: ImportJob) -> ImportJob:
-    """Queue the job for the background worker (`baolei db_worker`). The queue is a
-    database table, so a restart of the web server loses nothing."""
-    from baolei.imports.tasks import run_import_job
-
-    result = run_import_job.enqueue(job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.task_id = str(result.id)
     return job
 
 

@@ -22,10 +22,10 @@ from python_calamine import CalamineWorkbook
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope
+from baolei.idnumbers import EARLIEST_BIRTH_DATE, LENGTH, mask, normalise
 from baolei.imports import workbooks
 from baolei.imports.models import ImportJob
 from baolei.imports.xlsx import neutralised
-from baolei.registry.idnumbers import EARLIEST_BIRTH_DATE, LENGTH, mask, normalise
 
 # 18 characters (the last a check digit or X) or an old 15-digit number, not part of a
 # longer run of digits (a 16-digit household number stays as it is). `\d` and the

@@ -22,3 +22,12 @@ def run_import_job(job_id: int) -> dict:
         return {"status": job.status, "counts": job.counts}
     jobs.run_job(job)
     return {"status": job.status, "counts": job.counts, "errors": job.error_count}
+
+
+def enqueue(job: ImportJob) -> ImportJob:
+    """Queue the job for the background worker (`baolei db_worker`). The queue is a
+    database table, so a restart of the web server loses nothing."""
+    result = run_import_job.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.task_id = str(result.id)
+    return job

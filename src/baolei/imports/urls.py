@@ -9,5 +9,4 @@ urlpatterns: list = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/errors/", views.job_errors, name="job_errors"),
     path("templates/<slug:kind>/", views.template, name="template"),
-    path("export/households.xlsx", views.export_households, name="export_households"),
 ]

@@ -4,7 +4,7 @@ from ninja.errors import HttpError
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope, scoped
-from baolei.api_types import Limit
+from baolei.bounds import Limit
 from baolei.regions import services
 from baolei.regions.models import Region
 

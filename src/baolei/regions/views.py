@@ -35,11 +35,6 @@ def _region_page(request: HttpRequest, region: Region | None) -> HttpResponse:
         "children": children,
         "village_total": sum(child["villages"] for child in children),
     }
-    if region is not None and region.is_village:
-        # Imported here: the village's figures read the apps that build on regions.
-        from baolei.village_summary import village_summary
-
-        context["village"] = village_summary(request.scope, region.code)
     return render(request, "regions/region_detail.html", context)
 
 

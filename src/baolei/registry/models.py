@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from baolei.registry import choices, idnumbers
+from baolei import idnumbers
+from baolei.registry import choices
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 

@@ -20,12 +20,14 @@ from pydantic import ConfigDict
 
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, get_in_scope, scoped
-from baolei.api_types import Count, Offset, PositiveCount, Year
+from baolei.bounds import Count, Offset, PositiveCount, Year
 from baolei.regions.models import Region
 from baolei.registry.services import shown_id_number
-from baolei.talent import services, services_studios, services_training
 from baolei.talent.choices import RequestStatus, Satisfaction, Skill, Source, Stage, StudioKind
 from baolei.talent.models import Course, Enrolment, ServiceRequest, Studio, Talent, TalentStep
+from baolei.talent.services import studios as services_studios
+from baolei.talent.services import talent as services
+from baolei.talent.services import training as services_training
 
 router = Router(tags=["talent"])
 MAX_LIMIT = 500

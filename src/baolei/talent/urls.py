@@ -1,6 +1,8 @@
 from django.urls import path
 
-from baolei.talent import views, views_studios, views_training
+from baolei.talent.views import studios as views_studios
+from baolei.talent.views import talent as views
+from baolei.talent.views import training as views_training
 
 app_name = "talent"
 urlpatterns: list = [

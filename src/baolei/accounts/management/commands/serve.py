@@ -9,6 +9,7 @@ most 30 s), so a crash loop does not spin; one that has run for a minute is back
 shortest pause. SIGTERM or Ctrl+C stops both.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -49,13 +50,20 @@ class Child:
     history: list[int] = field(default_factory=list)  # pids, oldest first
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.args, env=self.env)
+        # A group of its own, so that what it leaves behind can be ended with it.
+        self.process = subprocess.Popen(self.args, env=self.env, process_group=0)
         self.started = time.monotonic()
         self.restart_at = None
         self.history.append(self.process.pid)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def end_leftovers(self) -> None:
+        """Kill what the dead process left running: gunicorn's workers outlive a killed
+        master and hold the port, so a new master could not bind until they notice."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 class Command(BaseCommand):
@@ -154,6 +162,7 @@ class Command(BaseCommand):
                     child.failures = 0
                 continue
             if child.restart_at is None:
+                child.end_leftovers()
                 child.failures += 1
                 pause = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** (child.failures - 1))
                 child.restart_at = now + pause

@@ -1,0 +1,1 @@
+"""The cadres app's import sheets and exports, a module per sheet."""

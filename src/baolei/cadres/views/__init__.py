@@ -1,0 +1,1 @@
+"""The cadres app's pages, a module per sub-domain."""

@@ -1,0 +1,1 @@
+"""The organisation app's pages, a module per sub-domain."""

@@ -1,0 +1,1 @@
+"""The registry app's pages, a module per sub-domain."""

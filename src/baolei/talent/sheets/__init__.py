@@ -1,0 +1,1 @@
+"""The talent app's import sheets and exports, a module per sheet."""

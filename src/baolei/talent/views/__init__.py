@@ -1,0 +1,1 @@
+"""The talent app's pages, a module per sub-domain."""
