@@ -1,5 +1,5 @@
 """Optimistic locking for the edit forms of organisation, cadres and talent (the registry's
-households have their own, `registry/services_households.py`, which this follows).
+households have their own, `registry.services.households`, which this follows).
 
 A versioned model has `version`; an edit form carries the version it was opened at; the
 update service claims it with `UPDATE … SET version = version + 1 WHERE id AND version =

@@ -72,7 +72,7 @@ class AnnualStandard(models.Model):
     `rules.line_for`). National values are shipped; lines are edited in the application.
     """
 
-    scope_field = "region_code"  # for the audit trail; `rules` decides who sees what
+    scope_field = "region_code"  # for the audit trail; `services.rules` decides who sees what
 
     region_code = models.CharField(
         _("province"),

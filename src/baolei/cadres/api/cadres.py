@@ -6,7 +6,7 @@ Scoped like the pages: a record outside the caller's scope answers 404, lists ho
 the scope's records, a missing permission 403, a refusal of the services 422 with the
 field at fault. ID numbers are masked unless the role may see personal data; disciplinary
 records, and whether a cadre has any, are given only to roles with VIEW_DISCIPLINE. The
-leader pool is in `api_leaders.py`, the ranking and decisions in `api_incentives.py`.
+leader pool is in `api.leaders`, the ranking and decisions in `api.incentives`.
 """
 
 from __future__ import annotations

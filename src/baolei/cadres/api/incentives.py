@@ -1,5 +1,5 @@
 """The incentive ranking and the decisions taken from it, in the cadres API (mounted
-under /api/cadres/). The ranking is computed over the caller's scope (see `ranking.py`);
+under /api/cadres/). The ranking is computed over the caller's scope (see `services.ranking`);
 a decision recorded here freezes the cadre's entry in that ranking as its basis.
 Disciplinary flags only for roles with VIEW_DISCIPLINE."""
 

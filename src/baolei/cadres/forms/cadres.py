@@ -1,5 +1,5 @@
 """Forms of the cadre pages. They check what a person typed; the rules (scope, one
-record per person, entered kinds, dates) are in `services` and `leaders`, whose refusals
+record per person, entered kinds, dates) are in `services` and `services.leaders`, whose refusals
 the views put back on the right field."""
 
 from __future__ import annotations

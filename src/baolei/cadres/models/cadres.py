@@ -128,7 +128,7 @@ def evidence_path(instance: "Achievement", filename: str) -> str:
 class Achievement(models.Model):
     """A front-line achievement entered by hand, with its evidence. Exits, eliminated
     risks and visits that the register already records are computed (see
-    `achievements.py`), never entered here as copies."""
+    `services.achievements`), never entered here as copies."""
 
     scope_field = "region_code"
 

@@ -1,5 +1,5 @@
 """The cadres' sheets: cadre records (干部信息) here, the village leader pool (村级带头人)
-in `sheets_leaders.py`.
+in `sheets.leaders`.
 
 Both upsert by ID number: a person already in the file's sheet is updated with the cells
 given (an empty cell changes nothing), a new one is made. The whole file is checked a

@@ -1,7 +1,7 @@
 """The incentive ranking (its page, its export) and the decisions recorded from it.
 
 The ranking is computed on the cadres in the viewer's scope with the period and weights
-of the form (see `ranking.py` for the formula). A decision freezes the cadre's entry —
+of the form (see `services.ranking` for the formula). A decision freezes the cadre's entry —
 score, terms, weights, period, rank — as its basis.
 """
 

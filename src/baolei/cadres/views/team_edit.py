@@ -1,6 +1,6 @@
 """Pages that change a work team itself: its edit page (dispatching unit, end of term,
 planned work funds) and the lines of its work-fund ledger. Reached through the scoped
-team, written through `services_teams` and `services_funds`."""
+team, written through `services.teams` and `services.funds`."""
 
 from __future__ import annotations
 

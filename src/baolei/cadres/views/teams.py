@@ -1,9 +1,9 @@
 """Pages of the work teams: teams and members, duties, recall and rotation, attendance
-and leave. Selection and matching pages are in `views_matching`; a team's edit page and its
-work-fund ledger in `views_team_edit`.
+and leave. Selection and matching pages are in `views.selection`; a team's edit page and its
+work-fund ledger in `views.team_edit`.
 
 Every record is reached through `scoped()` or `get_in_scope()`; writes go through
-`services_teams`, whose refusals come back onto the form.
+`services.teams`, whose refusals come back onto the form.
 """
 
 from __future__ import annotations

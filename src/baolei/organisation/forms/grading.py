@@ -1,6 +1,6 @@
 """Forms of the grading, rectification and organisation-life pages. They check what a
-person typed; the rules are in `grading`, `rectification` and `life`, whose refusals the
-views put back on the right field."""
+person typed; the rules are in `services.grading`, `services.rectification` and
+`services.life`, whose refusals the views put back on the right field."""
 
 from __future__ import annotations
 

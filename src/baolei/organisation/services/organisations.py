@@ -1,6 +1,6 @@
 """The write paths of the party organisation system: organisations and host entities
-here, members and household links in `services_members`, the two committees in
-`services_committees`, with the checks they share defined here.
+here, members and household links in `services.members`, the two committees in
+`services.committees`, with the checks they share defined here.
 
 Every change made by the pages and the API goes through a `do_*` function, one
 transaction each. The importers (`sheets`) and the demo generator write set-based and

@@ -1,7 +1,7 @@
 """The organisation's sheets, through the shared import pipeline: party organisations
-here; cooperatives and the other host entities in `sheets_hosts`, party members in
-`sheets_members`, organisation life in `sheets_grading`, what they share in
-`sheets_common`.
+here; cooperatives and the other host entities in `sheets.hosts`, party members in
+`sheets.members`, organisation life in `sheets.life`, what they share in
+`sheets.common`.
 
 Each importer upserts by a natural key — an organisation by (region, name), an entity by
 its unified social credit code, a member by ID number — checks the whole file a column
@@ -45,7 +45,7 @@ from baolei.organisation.sheets.common import (
 )
 from baolei.regions import codes
 
-# From `registry.sheets` rather than `sheets_cells`, where it lives: importing it registers
+# From `registry.sheets` rather than `registry.sheets.cells`, where it lives: importing it registers
 # the households sheet before this module's, which keeps households first in the upload
 # page's list when the URLs import this module before the pipeline discovers the sheets.
 from baolei.registry.sheets import id_number_column

@@ -1,5 +1,5 @@
 """The organisation pages: the overview of the scope, organisations, host entities and
-coverage. Members are in `views_members`, the two committees in `views_committees`.
+coverage. Members are in `views.members`, the two committees in `views.committees`.
 
 Every record is reached through `scoped()` or `get_in_scope()`; every view declares its
 permission. Writes go through the services, whose refusals come back onto the form.

@@ -1,6 +1,6 @@
 """Pages of weak and lax branches and their rectification: the list, the criteria,
 designation, tasks with progress notes, verification and closing, the overdue list and
-the task export. Shared helpers are in `views_grading`."""
+the task export. Shared helpers are in `views.grading`."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Lines are read, not written, here: the lines set (national and the caller's province, all
 for a national scope) and the lines that apply to a region in scope for a year, by the
-year rule of `rules` (own province, else national, else carried forward). Populations
+year rule of `services.rules` (own province, else national, else carried forward). Populations
 are read for a region in scope and written per village and year by whoever may edit the
 registry there. A region outside the scope answers 404.
 """

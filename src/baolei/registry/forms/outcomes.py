@@ -1,5 +1,5 @@
 """Forms of the procedures and monitoring pages. They only collect input: the rules live in
-`procedures` and `monitoring`, whose refusals the views turn into form errors."""
+`services.procedures` and `services.monitoring`, whose refusals the views turn into form errors."""
 
 from decimal import Decimal
 

@@ -2,10 +2,10 @@
 criteria for eliminating a risk.
 
 A household is flagged when its per-capita income falls below the monitoring line that
-applies to it in the year (the same year rule as the exit check: see `rules`)
+applies to it in the year (the same year rule as the exit check: see `services.rules`)
 or when a risk event is recorded. A risk event opens a monitoring case at once and starts
 its identification procedure with the risk alert; the case becomes "monitored" only when
-that procedure completes (see `procedures`), and the risk is eliminated only through the
+that procedure completes (see `services.procedures`), and the risk is eliminated only through the
 risk-elimination procedure, which refuses to start unless `risk_elimination_check` passes.
 """
 

@@ -10,9 +10,9 @@ importer can name the column.
 This module holds what every write path shares, and what other apps use too: the
 refusals, the checks of fields, dates, years and villages, the one record of a person
 per ID number (`person_for`) and the household list's filters. The writes are in topic
-modules built on it: households and members (`services_households.py`), income and
-assurances by year (`services_years.py`), helpers, pairings and visits
-(`services_pairing.py`); the set-based lists and pages are in `services_lists.py`.
+modules built on it: households and members (`services.households`), income and
+assurances by year (`services.years`), helpers, pairings and visits
+(`services.pairing`); the set-based lists and pages are in `services.lists`.
 """
 
 from __future__ import annotations

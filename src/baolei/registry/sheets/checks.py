@@ -2,7 +2,7 @@
 
 A whole column at a time (one query for all the household numbers, one for all the ID
 numbers, one or two for the villages), every problem rejected with row, column and
-reason. Apart from the load (`sheets_importer.py`), which runs only when nothing here
+reason. Apart from the load (`sheets.loading`), which runs only when nothing here
 was rejected.
 """
 

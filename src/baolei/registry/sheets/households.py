@@ -13,9 +13,9 @@ Loading the same file again changes nothing and says so. The exporter writes the
 columns, so an export (with personal data) can be corrected and imported again.
 
 Here: the columns, the sheet and the export. The national system's terms and the cell
-parsers are in `sheets_cells.py` (other apps' sheets read ID numbers and villages with
-them), the importer in `sheets_checks.py` (the file checked against the register) and
-`sheets_importer.py` (the load).
+parsers are in `sheets.cells` (other apps' sheets read ID numbers and villages with
+them), the importer in `sheets.checks` (the file checked against the register) and
+`sheets.loading` (the load).
 """
 
 from collections.abc import Iterator, Sequence

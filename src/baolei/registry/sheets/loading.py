@@ -1,7 +1,7 @@
 """The household sheet's importer, second half: the load, set-based.
 
 Upserts households by household number and people by ID number, inserting and updating
-whole columns in one transaction. Apart from the checks (`sheets_checks.py`), whose plan
+whole columns in one transaction. Apart from the checks (`sheets.checks`), whose plan
 it writes.
 
 What only procedures change is never updated here: an existing household keeps its

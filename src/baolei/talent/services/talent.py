@@ -1,6 +1,6 @@
 """The talent pool: people, their source and skills, and the identify → cultivate → use
-pipeline (识才、育才、用才) as dated steps. Studios are in `services_studios`, training in
-`services_training`; the helpers shared by all three are here.
+pipeline (识才、育才、用才) as dated steps. Studios are in `services.studios`, training in
+`services.training`; the helpers shared by all three are here.
 
 Every write is a `do_*` function in one transaction; pages, API, importers and commands
 call them alike. Refusals are `TalentError`s (or the register's `RegistryError` for an

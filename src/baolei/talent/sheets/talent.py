@@ -6,7 +6,7 @@ writes set-based in one transaction — or nothing. Loading a file again changes
 and says so. The export writes the same columns (plus the current stage), so an export
 with personal data can be corrected and imported again.
 
-The training enrolments sheet is in `sheets_training`, imported at the end so that the
+The training enrolments sheet is in `sheets.training`, imported at the end so that the
 pipeline, which looks for `sheets` modules, finds both.
 """
 
