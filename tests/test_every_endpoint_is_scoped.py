@@ -12,6 +12,7 @@ registry and record visits — in its own county.
 
 import datetime
 import importlib
+import re
 
 import pytest
 from django.test import Client
@@ -165,6 +166,13 @@ def _page_checks(things):
     ]
 
 
+def _nothing_to_do(response):
+    assert response.status_code == 200, response.status_code
+    counts = re.findall(r'data-testid="todo-count-([a-z]+)"[^>]*>(\d+)<', response.content.decode())
+    assert {"identifications", "visits"} <= {key for key, _count in counts}, counts
+    assert all(count == "0" for _key, count in counts), counts
+
+
 def _registry_checks(things):
     """Tried by the 大冶市 bureau, which has every registry permission in its own county."""
     h, m, p = things["household"], things["member"], things["pairing"]
@@ -173,6 +181,8 @@ def _registry_checks(things):
     not_found = _status(404)
     return [
         ("registry:household_list", "get", "/registry/households/", _lacks(household_page)),
+        # The insider's overdue identification and unvisited household are not counted.
+        ("dashboard:todo", "get", "/dashboard/todo/", _nothing_to_do),
         (
             "registry:household_list",
             "get",

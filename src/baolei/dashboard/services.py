@@ -24,7 +24,7 @@ from baolei.organisation.services import life
 from baolei.registry import choices as registry_choices
 from baolei.registry.models import Household, MonitoringCase
 from baolei.registry.services.lists import households_not_visited
-from baolei.registry.views.outcomes import OVERDUE_DAYS, open_identifications
+from baolei.registry.services.monitoring import OVERDUE_DAYS, open_identifications
 
 VISIT_DAYS = 90  # a household not visited for this long is due a visit
 OPEN_CASES = (registry_choices.CaseStatus.IDENTIFYING, registry_choices.CaseStatus.MONITORED)

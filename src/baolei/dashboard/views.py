@@ -10,6 +10,7 @@ from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope
 from baolei.dashboard.services import village_summary
+from baolei.dashboard.todo import todo_for
 from baolei.regions.models import Region
 
 
@@ -26,5 +27,19 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "dashboard/village.html"
         if request.headers.get("HX-Request") == "true"
         else "dashboard/village_page.html"
+    )
+    return render(request, template, context)
+
+
+@require_GET
+@require_perm(Perm.VIEW)
+def todo(request: HttpRequest) -> HttpResponse:
+    """What needs action in the user's scope today, each a count and a link to its list."""
+    context = {"items": todo_for(request.scope, request.user)}
+    # The home page loads the to-do by htmx; a link followed by hand gets a page.
+    template = (
+        "dashboard/todo.html"
+        if request.headers.get("HX-Request") == "true"
+        else "dashboard/todo_page.html"
     )
     return render(request, template, context)

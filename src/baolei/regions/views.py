@@ -26,7 +26,9 @@ def _breadcrumbs(request: HttpRequest, region: Region | None) -> list[Region]:
     return [*Region.objects.filter(code__in=codes).order_by("code"), region]
 
 
-def _region_page(request: HttpRequest, region: Region | None) -> HttpResponse:
+def _region_page(
+    request: HttpRequest, region: Region | None, show_todo: bool = False
+) -> HttpResponse:
     visible = scoped(Region.objects.all(), request.scope)
     children = services.children_with_counts(region, visible)
     context = {
@@ -34,6 +36,8 @@ def _region_page(request: HttpRequest, region: Region | None) -> HttpResponse:
         "breadcrumbs": _breadcrumbs(request, region),
         "children": children,
         "village_total": sum(child["villages"] for child in children),
+        # The home page opens with the user's to-do, served by the dashboard (above us).
+        "show_todo": show_todo,
     }
     return render(request, "regions/region_detail.html", context)
 
@@ -48,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.scope.is_national
         else _get_region_for_user(request, request.scope.region_code)
     )
-    return _region_page(request, region)
+    return _region_page(request, region, show_todo=True)
 
 
 @require_perm(Perm.VIEW)

@@ -10,10 +10,12 @@ approved ends the procedure as rejected and changes nothing.
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -167,6 +169,23 @@ def step_refusal(scope: Scope, procedure: Procedure, step: str) -> ProcedureErro
 
 def may_record_step(scope: Scope, procedure: Procedure, step: str) -> bool:
     return step_refusal(scope, procedure, step) is None
+
+
+def awaiting_level(procedures: QuerySet[Procedure], level: int) -> QuerySet[Procedure]:
+    """Open procedures whose next step is one kept for `level` (`STEP_LEVELS`): the
+    township's reviews waiting for the township, the approvals waiting for the county."""
+    waiting = [
+        Q(kind=kind, done_steps=[code for code, _label in STEPS[kind]].index(step))
+        for (kind, step), step_level in STEP_LEVELS.items()
+        if step_level == level
+    ]
+    if not waiting:
+        return procedures.none()
+    return (
+        procedures.filter(outcome=Outcome.OPEN)
+        .annotate(done_steps=Count("steps"))
+        .filter(reduce(operator.or_, waiting))
+    )
 
 
 def _check_actor(procedure: Procedure, step: str, actor) -> None:
