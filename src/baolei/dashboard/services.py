@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baolei.accounts.scope import Scope, scoped
-from baolei.cadres.models import MemberRole, TeamMember, TeamStatus, WorkTeam
-from baolei.cadres.services.teams import month_attendance
+from baolei.cadres.models import TeamMember, TeamStatus, WorkTeam
+from baolei.cadres.services.teams import current_first_secretary, month_attendance
 from baolei.organisation.choices import OrganisationStatus
 from baolei.organisation.models import BranchGrading, LifeRecord, PartyMember, PartyOrganisation
 from baolei.organisation.services import life
@@ -162,11 +162,7 @@ def village_summary(scope: Scope, code: str, today: datetime.date | None = None)
     summary.team = team
     if team is not None:
         team_url = reverse("cadres:team_detail", kwargs={"pk": team.pk})
-        summary.first_secretary = (
-            team.members.filter(role=MemberRole.FIRST_SECRETARY, ended_on__isnull=True)
-            .select_related("cadre__person")
-            .first()
-        )
+        summary.first_secretary = current_first_secretary(team)
         lines = month_attendance(team.members.all(), today.year, today.month, as_of=today)
         summary.team_figures = [
             Figure(_("Team members"), len(lines), team_url, "team-members"),

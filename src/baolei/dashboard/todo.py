@@ -19,19 +19,18 @@ from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, scoped
 from baolei.cadres.models import LeaveRequest, TeamMember
 from baolei.cadres.services import teams
+from baolei.dashboard.services import VISIT_DAYS
 from baolei.imports import pipeline
 from baolei.imports.models import ImportJob
 from baolei.imports.services import visible_jobs
 from baolei.organisation.models import RectificationTask
 from baolei.organisation.services import rectification
-from baolei.regions import codes
 from baolei.regions.models import Level
 from baolei.registry.models import Household, Procedure
 from baolei.registry.services import procedures
 from baolei.registry.services.lists import households_not_visited
 from baolei.registry.services.monitoring import OVERDUE_DAYS, open_identifications
 
-VISIT_DAYS = 90  # a household not visited for this long is due a visit
 TASK_DAYS = 7  # a rectification task due within this many days needs attention now
 IMPORT_DAYS = 30  # how far back a rejected import of one's own is still to be redone
 
@@ -43,17 +42,6 @@ class TodoItem:
     count: int
     url: str
     hint: str = ""
-
-
-def step_level(scope: Scope) -> int | None:
-    """The level whose procedure steps wait for this scope: the township's reviews for a
-    township, the county's approvals for a county and everyone above it; none below."""
-    if scope.region_code is None:
-        return Level.COUNTY
-    level = codes.level_of(scope.region_code)
-    if level == Level.TOWNSHIP:
-        return Level.TOWNSHIP
-    return Level.COUNTY if level <= Level.COUNTY else None
 
 
 def todo_for(scope: Scope, user, today: datetime.date | None = None) -> list[TodoItem]:
@@ -118,7 +106,7 @@ def todo_for(scope: Scope, user, today: datetime.date | None = None) -> list[Tod
                 reverse("cadres:leave_list"),
             )
         )
-    level = step_level(scope)
+    level = procedures.level_waiting_for(scope)
     if scope.can(Perm.EDIT_REGISTRY) and level is not None:
         waiting = procedures.awaiting_level(scoped(Procedure.objects.all(), scope), level)
         items.append(

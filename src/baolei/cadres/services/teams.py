@@ -106,6 +106,15 @@ def _overlap(a: datetime.date, b: datetime.date, c: datetime.date, d: datetime.d
     return max(0, (min(b, d) - max(a, c)).days + 1)
 
 
+def current_first_secretary(team: WorkTeam) -> TeamMember | None:
+    """The team's first secretary in post now (with the person), or None."""
+    return (
+        team.members.filter(role=MemberRole.FIRST_SECRETARY, ended_on__isnull=True)
+        .select_related("cadre__person")
+        .first()
+    )
+
+
 def current_first_secretary_villages(queryset: QuerySet[TeamMember]) -> set[str]:
     return set(
         queryset.filter(

@@ -12,7 +12,7 @@ from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope
 from baolei.cadres.forms.teams import FundEntryForm, TeamEditForm
-from baolei.cadres.models import MemberRole, WorkTeam
+from baolei.cadres.models import WorkTeam
 from baolei.cadres.services import funds as services_funds
 from baolei.cadres.services import teams as services
 from baolei.cadres.views.teams import _form_page, _team_form_post, _team_url, _teams
@@ -45,11 +45,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _warn_short_term(request: HttpRequest, team: WorkTeam) -> None:
     """A term cut short may leave the first secretary less than a full term: allowed (the
     term is the county's to set) but said, as when a successor is rotated in."""
-    current = (
-        team.members.filter(role=MemberRole.FIRST_SECRETARY, ended_on__isnull=True)
-        .select_related("cadre__person")
-        .first()
-    )
+    current = services.current_first_secretary(team)
     if current is not None:
         current.team = team
         warn_short_term(request, current)

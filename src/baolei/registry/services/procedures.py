@@ -171,6 +171,18 @@ def may_record_step(scope: Scope, procedure: Procedure, step: str) -> bool:
     return step_refusal(scope, procedure, step) is None
 
 
+def level_waiting_for(scope: Scope) -> int | None:
+    """The level whose steps wait for this scope: the township's reviews for a township,
+    the county's approvals for a county and everyone above it (who may take them,
+    `step_refusal`); none below a township."""
+    if scope.region_code is None:
+        return Level.COUNTY
+    level = codes.level_of(scope.region_code)
+    if level == Level.TOWNSHIP:
+        return Level.TOWNSHIP
+    return Level.COUNTY if level <= Level.COUNTY else None
+
+
 def awaiting_level(procedures: QuerySet[Procedure], level: int) -> QuerySet[Procedure]:
     """Open procedures whose next step is one kept for `level` (`STEP_LEVELS`): the
     township's reviews waiting for the township, the approvals waiting for the county."""
