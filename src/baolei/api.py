@@ -78,6 +78,7 @@ api = NinjaAPI(
 
 from baolei.accounts.api import router as accounts_router  # noqa: E402
 from baolei.cadres.api import router as cadres_router  # noqa: E402
+from baolei.dashboard.api import router as dashboard_router  # noqa: E402
 from baolei.imports.api import router as imports_router  # noqa: E402
 from baolei.organisation.api import router as organisation_router  # noqa: E402
 from baolei.regions.api import router as regions_router  # noqa: E402
@@ -91,3 +92,4 @@ api.add_router("/imports/", imports_router)
 api.add_router("/organisation/", organisation_router)
 api.add_router("/cadres/", cadres_router)
 api.add_router("/talent/", talent_router)
+api.add_router("/dashboard/", dashboard_router)

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from baolei.dashboard import views
+from baolei.dashboard.views import panels
 
 app_name = "dashboard"
 urlpatterns: list = [
-    path("villages/<str:code>/", views.village, name="village"),
-    path("todo/", views.todo, name="todo"),
+    path("villages/<str:code>/", panels.village, name="village"),
+    path("todo/", panels.todo, name="todo"),
 ]

@@ -95,6 +95,15 @@ class Command(BaseCommand):
                     {**env, "BAOLEI_AUDIT_CHANNEL": "system"},
                 )
             )
+            # Recounts the regions that writes marked: the command centre's figures are
+            # about a second behind the write that moved them.
+            children.append(
+                Child(
+                    "indicator refresher",
+                    [sys.executable, "-m", "baolei", "refresh_indicators", "--loop"],
+                    {**env, "BAOLEI_AUDIT_CHANNEL": "system"},
+                )
+            )
         children.append(
             Child(
                 "web server (gunicorn)",

@@ -19,7 +19,7 @@ from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import Scope, scoped
 from baolei.cadres.models import LeaveRequest, TeamMember
 from baolei.cadres.services import teams
-from baolei.dashboard.services import VISIT_DAYS
+from baolei.dashboard.services.village import VISIT_DAYS
 from baolei.imports import pipeline
 from baolei.imports.models import ImportJob
 from baolei.imports.services import visible_jobs

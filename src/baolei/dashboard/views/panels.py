@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from baolei.accounts.decorators import require_perm
 from baolei.accounts.permissions import Perm
 from baolei.accounts.scope import get_in_scope
-from baolei.dashboard.services import village_summary
-from baolei.dashboard.todo import todo_for
+from baolei.dashboard.services.todo import todo_for
+from baolei.dashboard.services.village import village_summary
 from baolei.regions.models import Region
 
 

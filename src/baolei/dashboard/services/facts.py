@@ -1,0 +1,285 @@
+"""Stored figures kept exact: counted by the capabilities' own set-based functions, marked
+dirty by database triggers in the writing transaction, recounted and rolled up by the
+refresher along the dirty codes' ancestors only.
+
+- `rebuild` counts everything from scratch (`baolei recompute-indicators`);
+- `refresh` recounts the codes in the dirty queue (the `refresh_indicators` loop that
+  `baolei serve` runs beside the web server, a second or so behind every write);
+- `check` compares what is stored with a recount from scratch (`baolei
+  check-indicators`).
+
+The refresher and the full rebuild call the same `compute` functions, and a ratio is
+always the ratio of stored sums, so the only way a stored figure can differ from a
+recount is a change nobody marked — which `check` and the tests look for.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from baolei.dashboard.models import DirtyRegion, Fact, RefreshState, RollUp
+from baolei.indicators import Catalogue, catalogue
+from baolei.regions import codes as region_codes
+
+CHUNK = 500  # codes per IN (...) list
+BATCH = 20_000  # dirty marks taken per refresh transaction
+LEVELS = (5, 4, 3, 2, 1, 0)  # village up to the nation
+LENGTHS = {0: 0, **region_codes.LEVEL_LENGTHS}
+NATION = ""
+
+Key = tuple[str, str, int]  # region code, measure, year
+
+
+def registered() -> Catalogue:
+    """The catalogue with every app's `indicators` module loaded."""
+    if not catalogue.measures:
+        autodiscover_modules("indicators")
+    return catalogue
+
+
+def level_of(code: str) -> int:
+    return 0 if code == NATION else region_codes.level_of(code)
+
+
+def parent_of(code: str) -> str | None:
+    if code == NATION:
+        return None
+    return region_codes.parent_of(code) or NATION
+
+
+def _chunks(items: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _counted(codes: Sequence[str] | None, today: datetime.date) -> Iterator[Fact]:
+    for measure in registered().measures.values():
+        for code, year, value in measure.compute(codes, today):
+            if value and region_codes.is_region_code(code):
+                yield Fact(region_code=code, measure=measure.key, year=year, value=value)
+
+
+def _state() -> RefreshState:
+    """The one state row, locked for the rest of the transaction, so that two refreshers
+    (the loop and a rebuild command) take turns."""
+    state = RefreshState.objects.select_for_update().filter(pk=1).first()
+    return state or RefreshState.objects.create(pk=1)
+
+
+# -- the full rebuild ----------------------------------------------------------------
+
+
+def _roll_up_everything() -> None:
+    """Every level's roll-ups summed from the facts in the database, one statement each."""
+    RollUp.objects.all().delete()
+    fact, rollup = Fact._meta.db_table, RollUp._meta.db_table
+    with connection.cursor() as cursor:
+        for level in LEVELS:
+            length = LENGTHS[level]
+            parent = "NULL" if level == 0 else f"SUBSTR(region_code, 1, {LENGTHS[level - 1]})"
+            grouped = "" if level == 0 else f"{parent}, "
+            cursor.execute(
+                f"INSERT INTO {rollup} (region_code, parent_code, level, measure, year, value) "
+                f"SELECT SUBSTR(region_code, 1, {length}), {parent}, {level}, measure, year, "
+                f"SUM(value) FROM {fact} WHERE LENGTH(region_code) >= {length} "
+                f"GROUP BY SUBSTR(region_code, 1, {length}), {grouped}measure, year"
+            )
+
+
+@transaction.atomic
+def rebuild(today: datetime.date | None = None) -> int:
+    """Count every measure everywhere from scratch and roll it all up; returns the number
+    of facts stored."""
+    today = today or timezone.localdate()
+    state = _state()
+    # Marks committed before this point are answered by the recount below; a write that
+    # commits later keeps its mark (the DELETE did not see it) and is recounted next time.
+    DirtyRegion.objects.all().delete()
+    Fact.objects.all().delete()
+    stored = 0
+    for batch in _batched(_counted(None, today), 5_000):
+        Fact.objects.bulk_create(batch)
+        stored += len(batch)
+    _roll_up_everything()
+    now = timezone.now()
+    state.refreshed_at = state.rebuilt_at = now
+    state.facts_date = today
+    state.save()
+    return stored
+
+
+def _batched(items: Iterable[Fact], size: int) -> Iterator[list[Fact]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+# -- the incremental refresh ---------------------------------------------------------
+
+
+def _recount(codes: set[str], today: datetime.date) -> None:
+    for chunk in _chunks(sorted(codes)):
+        Fact.objects.filter(region_code__in=chunk).delete()
+        Fact.objects.bulk_create(_counted(chunk, today), batch_size=5_000)
+
+
+def _roll_up(codes: set[str]) -> None:
+    """Roll up `codes` and their ancestors, from the villages up: each region's figure is
+    its own facts plus its children's roll-ups, so the nation costs a few dozen rows."""
+    affected = {NATION}
+    for code in codes:
+        affected.add(code)
+        affected.update(region_codes.ancestors_of(code))
+    for level in LEVELS:
+        for chunk in _chunks(sorted(code for code in affected if level_of(code) == level)):
+            sums: dict[Key, int] = defaultdict(int)
+            for code, measure, year, value in Fact.objects.filter(
+                region_code__in=chunk
+            ).values_list("region_code", "measure", "year", "value"):
+                sums[code, measure, year] += value
+            children = (
+                RollUp.objects.filter(parent_code__in=chunk)
+                .values_list("parent_code", "measure", "year")
+                .annotate(total=Sum("value"))
+            )
+            for code, measure, year, total in children:
+                sums[code, measure, year] += total
+            RollUp.objects.filter(region_code__in=chunk).delete()
+            RollUp.objects.bulk_create(
+                (
+                    RollUp(
+                        region_code=code,
+                        parent_code=parent_of(code),
+                        level=level,
+                        measure=measure,
+                        year=year,
+                        value=value,
+                    )
+                    for (code, measure, year), value in sums.items()
+                    if value
+                ),
+                batch_size=5_000,
+            )
+
+
+def refresh(today: datetime.date | None = None) -> int:
+    """Recount the regions in the dirty queue (all of it, a batch per transaction) and
+    roll them up; on a new day, rebuild everything, since figures such as "open over 15
+    days" move with the date alone. Returns the number of marks answered."""
+    today = today or timezone.localdate()
+    state = RefreshState.objects.filter(pk=1).first()
+    if state is None or state.facts_date != today:
+        pending = DirtyRegion.objects.count()
+        rebuild(today)
+        return pending
+    answered = 0
+    while done := _refresh_batch(today):
+        answered += done
+    return answered
+
+
+@transaction.atomic
+def _refresh_batch(today: datetime.date) -> int:
+    state = _state()
+    marks = list(DirtyRegion.objects.order_by("pk").values_list("pk", "region_code")[:BATCH])
+    if not marks:
+        return 0
+    # By id, not by range: a mark whose transaction commits after the SELECT above stays.
+    _delete_marks([pk for pk, _code in marks])
+    codes = {code for _pk, code in marks if region_codes.is_region_code(code)}
+    _recount(codes, today)
+    _roll_up(codes)
+    state.refreshed_at = timezone.now()
+    state.save(update_fields=["refreshed_at"])
+    return len(marks)
+
+
+def _delete_marks(pks: list[int]) -> None:
+    for start in range(0, len(pks), CHUNK):
+        DirtyRegion.objects.filter(pk__in=pks[start : start + CHUNK]).delete()
+
+
+# -- the check -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str  # "fact" or "roll-up"
+    region_code: str
+    measure: str
+    year: int
+    stored: int
+    recounted: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.table} {self.region_code or '(nation)'} {self.measure} {self.year}: "
+            f"stored {self.stored}, recounted {self.recounted}"
+        )
+
+
+def check(today: datetime.date | None = None) -> list[Difference]:
+    """Every stored fact and roll-up against a recount from scratch, measure by measure."""
+    today = today or timezone.localdate()
+    differences: list[Difference] = []
+    for measure in registered().measures.values():
+        facts: dict[Key, int] = defaultdict(int)
+        for code, year, value in measure.compute(None, today):
+            if value and region_codes.is_region_code(code):
+                facts[code, measure.key, year] += value
+        rollups: dict[Key, int] = defaultdict(int)
+        for (code, key, year), value in facts.items():
+            for length in {0, *LENGTHS.values()}:
+                if length <= len(code):
+                    rollups[code[:length], key, year] += value
+        stored_facts = {
+            (code, measure.key, year): value
+            for code, year, value in Fact.objects.filter(measure=measure.key).values_list(
+                "region_code", "year", "value"
+            )
+        }
+        stored_rollups = {
+            (code, measure.key, year): value
+            for code, year, value in RollUp.objects.filter(measure=measure.key).values_list(
+                "region_code", "year", "value"
+            )
+        }
+        differences += _compare("fact", stored_facts, facts)
+        differences += _compare("roll-up", stored_rollups, rollups)
+    return differences
+
+
+def _compare(table: str, stored: dict[Key, int], recounted: dict[Key, int]) -> list[Difference]:
+    return [
+        Difference(table, *key, stored.get(key, 0), recounted.get(key, 0))
+        for key in sorted(set(stored) | set(recounted))
+        if stored.get(key, 0) != recounted.get(key, 0)
+    ]
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def pending(code: str = NATION) -> int:
+    """Marks not yet answered in the region `code` and below."""
+    if code == NATION:
+        return DirtyRegion.objects.count()
+    return DirtyRegion.objects.filter(region_codes.within("region_code", code)).count()
+
+
+def as_of() -> datetime.datetime | None:
+    return RefreshState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+def last_mark() -> int:
+    return DirtyRegion.objects.aggregate(last=Max("pk"))["last"] or 0
