@@ -5,15 +5,15 @@ BIN := $(VENV)/bin
 BAOLEI := $(BIN)/baolei
 VENDOR := src/baolei/static/vendor
 
-.PHONY: demo test test-fast lint format assets messages setup-demo serve chromium clean bench
+.PHONY: demo test test-fast lint format assets messages setup-demo serve chromium pdf clean bench
 
-demo: $(VENV)/.installed assets messages setup-demo serve
+demo: $(VENV)/.installed assets messages pdf setup-demo serve
 
-test: $(VENV)/.dev-installed assets messages chromium
+test: $(VENV)/.dev-installed assets messages pdf chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the browser tests and the full national load.
-test-fast: $(VENV)/.dev-installed assets messages
+test-fast: $(VENV)/.dev-installed assets messages pdf
 	$(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
@@ -65,6 +65,16 @@ setup-demo: $(VENV)/.installed assets messages
 
 serve: $(VENV)/.installed
 	$(BAOLEI) serve
+
+# The village reports' PDFs are drawn by WeasyPrint, which needs Debian's Pango and a Chinese
+# font (else Chinese prints as boxes); the tests read the PDFs back with poppler's pdftotext.
+pdf:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list :lang=zh | grep -q . && command -v pdftotext >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei poppler-utils >/dev/null; \
+	  else \
+	    echo "The village reports (PDF) need Pango, a Chinese font and pdftotext: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei poppler-utils" >&2; exit 1; \
+	  fi; }
 
 # The end-to-end tests drive Debian's Chromium, with a Chinese font (without one the text is
 # drawn as narrow boxes and a page that overflows on a phone looks as if it fits).

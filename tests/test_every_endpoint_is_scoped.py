@@ -54,6 +54,8 @@ APP_CHECK_MODULES = [
     "tests.cadres.scope_checks_teams",
     "tests.talent.scope_checks",
     "tests.registry.scope_checks_standards",
+    "tests.dashboard.scope_checks",
+    "tests.dashboard.scope_checks_reports",
 ]
 
 # URL names that hold nothing of any region: logging in and out, one's own password and
@@ -136,6 +138,8 @@ def _page_checks(things):
         ("regions:browse", "get", "/regions/?region_search=兴国", _lacks("/regions/420222100/")),
         ("regions:detail", "get", "/regions/420222100/", _status(404)),
         ("dashboard:village", "get", "/dashboard/villages/420222100001/", _status(404)),
+        ("dashboard:effectiveness", "get", "/dashboard/effectiveness/420222100/", _status(404)),
+        ("dashboard:effectiveness", "get", "/dashboard/effectiveness/420222/", _status(404)),
         (
             "regions:picker_children",
             "get",
@@ -339,6 +343,7 @@ API_CHECKS = [
     # (operation path in the OpenAPI document, request path, check)
     ("/api/regions/{code}", "/api/regions/420222100", "404"),
     ("/api/regions/{code}/children", "/api/regions/420222100/children", "404"),
+    ("/api/dashboard/effectiveness/{code}", "/api/dashboard/effectiveness/420222100", "404"),
     ("/api/regions/search", "/api/regions/search?q=兴国", "no-420222100"),
     ("/api/me/", "/api/me/", "self"),
 ]

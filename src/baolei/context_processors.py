@@ -22,6 +22,7 @@ def _may_import(scope: Scope) -> bool:
 # (url name, label, who may see it)). A group with one visible entry is shown as a link.
 NAVIGATION = [
     (None, [("home", _("Overview"), _may(Perm.VIEW))]),
+    (None, [("dashboard:home", _("Command centre"), _may(Perm.VIEW))]),
     (None, [("regions:browse", _("Regions"), _may(Perm.VIEW))]),
     (
         _("Register"),
@@ -41,6 +42,7 @@ NAVIGATION = [
             ("audit:event_list", _("Audit trail"), _may(Perm.VIEW_AUDIT)),
             ("accounts:user_list", _("Users"), _may(Perm.MANAGE_USERS)),
             ("regions:reload", _("Division codes"), _may(Perm.MANAGE_REFERENCE_DATA)),
+            ("dashboard:boundaries", _("Boundary maps"), _may(Perm.MANAGE_REFERENCE_DATA)),
         ],
     ),
 ]

@@ -77,8 +77,19 @@ class Indicator:
 @dataclass(frozen=True)
 class Source:
     table: str  # the database table
-    # SQL giving the row's region code, with {row} standing for NEW or OLD.
+    # SQL giving the row's region code, with {row} standing for NEW or OLD; with `many`,
+    # a whole SELECT of one column giving every code the row moves.
     code_sql: str
+    many: bool = False
+
+
+def codes_below(code_sql: str) -> str:
+    """A `many` source's SELECT of the region `code_sql` and every region below it: for a
+    rule set for a county, which moves the figures of each of its villages."""
+    return (
+        f"SELECT code FROM regions_region WHERE code >= {code_sql} "
+        f"AND code <= {code_sql} || '999999999999'"
+    )
 
 
 @dataclass
@@ -102,11 +113,12 @@ class Catalogue:
         self.indicators[indicator.key] = indicator
         return indicator
 
-    def source(self, table: str, code_sql: str) -> None:
+    def source(self, table: str, code_sql: str, *, many: bool = False) -> None:
+        source = Source(table, code_sql, many)
         existing = self.sources.get(table)
-        if existing is not None and existing.code_sql != code_sql:
+        if existing is not None and existing != source:
             raise ValueError(f"table {table!r} is registered twice with different codes")
-        self.sources[table] = Source(table, code_sql)
+        self.sources[table] = source
 
 
 catalogue = Catalogue()

@@ -35,6 +35,15 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def envweights(name: str, default: dict[str, float]) -> dict[str, float]:
+    """`default` with the weights given as "key=number,key=number" in the environment."""
+    weights = dict(default)
+    for item in envlist(name, []):
+        key, _sep, value = item.partition("=")
+        weights[key.strip()] = float(value)
+    return weights
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("BAOLEI_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
@@ -208,6 +217,25 @@ BAOLEI_IMPORT_MAX_UPLOAD_MB = envint("BAOLEI_IMPORT_MAX_UPLOAD_MB", 200)
 BAOLEI_IMPORT_MAX_ROWS = envint("BAOLEI_IMPORT_MAX_ROWS", 500_000)
 BAOLEI_IMPORT_MAX_COLUMNS = envint("BAOLEI_IMPORT_MAX_COLUMNS", 200)
 BAOLEI_IMPORT_MAX_RATIO = envint("BAOLEI_IMPORT_MAX_RATIO", 200)
+# The effectiveness view's organisational strength score: each input's weight (the inputs
+# are defined in dashboard.services.effectiveness.INPUTS and shown on the page). Override
+# some with BAOLEI_EFFECTIVENESS_WEIGHTS="grade=30,talent=0"; the rest keep these.
+BAOLEI_EFFECTIVENESS_WEIGHTS = envweights(
+    "BAOLEI_EFFECTIVENESS_WEIGHTS",
+    {
+        "grade": 20,
+        "weak_branches": 10,
+        "rectification_overdue": 10,
+        "first_secretary_coverage": 15,
+        "attendance_below_rule": 5,
+        "linked_share": 10,
+        "committee_young_share": 5,
+        "committee_women_share": 5,
+        "committee_college_share": 5,
+        "studio_coverage": 10,
+        "talent": 5,
+    },
+)
 
 # Security headers on by default; TLS-only cookies unless the site is explicitly served
 # over plain HTTP (the local demo at 127.0.0.1:8000).

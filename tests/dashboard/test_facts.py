@@ -75,3 +75,23 @@ def test_the_check_finds_a_change_nobody_marked():
     assert any(d.table == "fact" for d in facts.check())
     with pytest.raises(CommandError):
         call_command("check_indicators", "--as-stored")
+
+
+def test_on_a_new_day_the_date_dependent_figures_are_recounted_without_a_rebuild():
+    import datetime
+
+    from baolei.dashboard.models import RefreshState
+    from tests.registry.factories import VisitFactory
+
+    day = datetime.date(2026, 6, 1)
+    household = HouseholdFactory()
+    VisitFactory(household=household, visited_on=day - datetime.timedelta(days=85))
+    facts.rebuild(day)
+    rebuilt_at = RefreshState.objects.get().rebuilt_at
+    assert _rolled(VILLAGE, "visited_households_90d") == 1
+    later = day + datetime.timedelta(days=10)  # the visit is now 95 days old
+    facts.refresh(later)
+    assert _rolled(VILLAGE, "visited_households_90d") == 0
+    assert _rolled("", "visited_households_90d") == 0
+    assert RefreshState.objects.get().rebuilt_at == rebuilt_at  # only the daily ones
+    assert facts.check(later) == []

@@ -3,3 +3,8 @@
 from ninja import Router
 
 router = Router(tags=["dashboard"])
+
+from baolei.dashboard.api import effectiveness, figures  # noqa: E402
+
+router.add_router("", figures.router)
+router.add_router("", effectiveness.router)

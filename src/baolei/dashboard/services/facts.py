@@ -22,16 +22,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Min, Sum
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from baolei.dashboard.models import DirtyRegion, Fact, RefreshState, RollUp
-from baolei.indicators import Catalogue, catalogue
+from baolei.indicators import Catalogue, Measure, catalogue
 from baolei.regions import codes as region_codes
 
 CHUNK = 500  # codes per IN (...) list
 BATCH = 20_000  # dirty marks taken per refresh transaction
+REBUILD_ABOVE = 200_000  # marks waiting beyond which a full rebuild is cheaper
 LEVELS = (5, 4, 3, 2, 1, 0)  # village up to the nation
 LENGTHS = {0: 0, **region_codes.LEVEL_LENGTHS}
 NATION = ""
@@ -62,8 +63,10 @@ def _chunks(items: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield chunk
 
 
-def _counted(codes: Sequence[str] | None, today: datetime.date) -> Iterator[Fact]:
-    for measure in registered().measures.values():
+def _counted(
+    codes: Sequence[str] | None, today: datetime.date, measures: list[Measure] | None = None
+) -> Iterator[Fact]:
+    for measure in registered().measures.values() if measures is None else measures:
         for code, year, value in measure.compute(codes, today):
             if value and region_codes.is_region_code(code):
                 yield Fact(region_code=code, measure=measure.key, year=year, value=value)
@@ -79,9 +82,15 @@ def _state() -> RefreshState:
 # -- the full rebuild ----------------------------------------------------------------
 
 
-def _roll_up_everything() -> None:
-    """Every level's roll-ups summed from the facts in the database, one statement each."""
-    RollUp.objects.all().delete()
+def _roll_up_everything(keys: list[str] | None = None) -> None:
+    """Every level's roll-ups (of the measures `keys`, or all) summed from the facts in
+    the database, one statement each."""
+    chosen, params = "", []
+    if keys is None:
+        RollUp.objects.all().delete()
+    else:
+        RollUp.objects.filter(measure__in=keys).delete()
+        chosen, params = f" AND measure IN ({', '.join(['%s'] * len(keys))})", keys
     fact, rollup = Fact._meta.db_table, RollUp._meta.db_table
     with connection.cursor() as cursor:
         for level in LEVELS:
@@ -91,28 +100,35 @@ def _roll_up_everything() -> None:
             cursor.execute(
                 f"INSERT INTO {rollup} (region_code, parent_code, level, measure, year, value) "
                 f"SELECT SUBSTR(region_code, 1, {length}), {parent}, {level}, measure, year, "
-                f"SUM(value) FROM {fact} WHERE LENGTH(region_code) >= {length} "
-                f"GROUP BY SUBSTR(region_code, 1, {length}), {grouped}measure, year"
+                f"SUM(value) FROM {fact} WHERE LENGTH(region_code) >= {length}{chosen} "
+                f"GROUP BY SUBSTR(region_code, 1, {length}), {grouped}measure, year",
+                params,
             )
 
 
 @transaction.atomic
-def rebuild(today: datetime.date | None = None) -> int:
-    """Count every measure everywhere from scratch and roll it all up; returns the number
-    of facts stored."""
+def rebuild(today: datetime.date | None = None, only_daily: bool = False) -> int:
+    """Count every measure (or only the date-dependent ones) everywhere from scratch and
+    roll it all up; returns the number of facts stored."""
     today = today or timezone.localdate()
     state = _state()
-    # Marks committed before this point are answered by the recount below; a write that
-    # commits later keeps its mark (the DELETE did not see it) and is recounted next time.
-    DirtyRegion.objects.all().delete()
-    Fact.objects.all().delete()
+    measures = list(registered().measures.values())
+    if only_daily:
+        measures = [measure for measure in measures if measure.daily]
+        Fact.objects.filter(measure__in=[m.key for m in measures]).delete()
+    else:
+        # Marks committed before this point are answered by the recount below; a write
+        # that commits later keeps its mark (the DELETE did not see it) and is recounted.
+        DirtyRegion.objects.all().delete()
+        Fact.objects.all().delete()
     stored = 0
-    for batch in _batched(_counted(None, today), 5_000):
+    for batch in _batched(_counted(None, today, measures), 5_000):
         Fact.objects.bulk_create(batch)
         stored += len(batch)
-    _roll_up_everything()
-    now = timezone.now()
-    state.refreshed_at = state.rebuilt_at = now
+    _roll_up_everything([m.key for m in measures] if only_daily else None)
+    state.refreshed_at = timezone.now()
+    if not only_daily:
+        state.rebuilt_at = state.refreshed_at
     state.facts_date = today
     state.save()
     return stored
@@ -174,14 +190,20 @@ def _roll_up(codes: set[str]) -> None:
 
 def refresh(today: datetime.date | None = None) -> int:
     """Recount the regions in the dirty queue (all of it, a batch per transaction) and
-    roll them up; on a new day, rebuild everything, since figures such as "open over 15
-    days" move with the date alone. Returns the number of marks answered."""
+    roll them up. On a new day, first recount the date-dependent measures everywhere
+    ("open over 15 days" moves with the date alone); in a new year, or with a national
+    load waiting, rebuild everything. Returns the number of marks answered."""
     today = today or timezone.localdate()
     state = RefreshState.objects.filter(pk=1).first()
-    if state is None or state.facts_date != today:
-        pending = DirtyRegion.objects.count()
+    waiting = DirtyRegion.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    spread = (waiting["last"] or 0) - (waiting["first"] or 0)
+    counted_for = state.facts_date if state else None
+    # A national load marks every village: one full recount beats a thousand batches.
+    if counted_for is None or counted_for.year != today.year or spread > REBUILD_ABOVE:
         rebuild(today)
-        return pending
+        return spread + 1 if waiting["last"] else 0
+    if counted_for != today:
+        rebuild(today, only_daily=True)
     answered = 0
     while done := _refresh_batch(today):
         answered += done

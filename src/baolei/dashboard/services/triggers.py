@@ -21,11 +21,15 @@ def _mark(source: Source, row: str, unless_same_as: str | None, distinct: str) -
     """One INSERT marking the code of `row` (NEW or OLD). The expression is written out
     twice rather than selected from a subquery: SQLite does not let a trigger's NEW and
     OLD be read inside a FROM clause."""
+    table = DirtyRegion._meta.db_table
+    if source.many:
+        # Every code the row moves; an update marks the old ones again, which is harmless.
+        return f"INSERT INTO {table} (region_code) {source.code_sql.format(row=row)}"
     code = source.code_sql.format(row=row)
     condition = f"COALESCE({code}, '') <> ''"
     if unless_same_as:
         condition += f" AND ({code}) {distinct} ({source.code_sql.format(row=unless_same_as)})"
-    return f"INSERT INTO {DirtyRegion._meta.db_table} (region_code) SELECT {code} WHERE {condition}"
+    return f"INSERT INTO {table} (region_code) SELECT {code} WHERE {condition}"
 
 
 def _marks(source: Source, event: str, distinct: str) -> list[str]:
@@ -76,6 +80,8 @@ def install(connection: BaseDatabaseWrapper, sources: list[Source]) -> int:
             # Neither database checks a trigger's columns until a row is written: a
             # misspelt source would fail every write to its table. Fail the migrate instead.
             code = source.code_sql.format(row=source.table)
+            if source.many:
+                code = f"EXISTS ({code})"
             cursor.execute(f"SELECT {code} FROM {source.table} WHERE 1 = 0")
             for statement in build(source):
                 cursor.execute(statement)

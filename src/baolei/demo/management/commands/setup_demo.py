@@ -5,6 +5,7 @@ from django.db import transaction
 from baolei.accounts import services
 from baolei.accounts.models import User
 from baolei.accounts.permissions import Role
+from baolei.demo import effect
 from baolei.regions.models import Region
 
 DEMO_COUNTY = "420222"  # 阳新县, Huangshi, Hubei
@@ -48,6 +49,12 @@ class Command(BaseCommand):
         # Then the organisation around it; each leaves a county that already has its part.
         for command in DEMO_GENERATORS:
             call_command(command, region=DEMO_COUNTY, seed=1, stdout=self.stdout)
+        # An effect for the effectiveness view to find: households lifted out where a
+        # first secretary came, in some townships only (see baolei.demo.effect).
+        planted = effect.generate_demo(DEMO_COUNTY, seed=1)
+        if any(planted.values()):
+            made = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in planted.items())
+            self.stdout.write(f"Region {DEMO_COUNTY}, seed 1: effect planted ({made})")
         # The command centre's figures, counted once; from here the refresher keeps them.
         call_command("recompute_indicators", stdout=self.stdout)
         self._report(admin_password, demo_passwords)
