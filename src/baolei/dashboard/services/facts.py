@@ -31,8 +31,8 @@ from baolei.indicators import Catalogue, Measure, catalogue
 from baolei.regions import codes as region_codes
 
 CHUNK = 500  # codes per IN (...) list
-BATCH = 20_000  # dirty marks taken per refresh transaction
-REBUILD_ABOVE = 200_000  # marks waiting beyond which a full rebuild is cheaper
+BATCH = 2_000  # distinct region codes recounted per refresh transaction
+REBUILD_ABOVE = 50_000  # regions waiting beyond which a full rebuild is cheaper
 LEVELS = (5, 4, 3, 2, 1, 0)  # village up to the nation
 LENGTHS = {0: 0, **region_codes.LEVEL_LENGTHS}
 NATION = ""
@@ -198,8 +198,13 @@ def refresh(today: datetime.date | None = None) -> int:
     waiting = DirtyRegion.objects.aggregate(first=Min("pk"), last=Max("pk"))
     spread = (waiting["last"] or 0) - (waiting["first"] or 0)
     counted_for = state.facts_date if state else None
-    # A national load marks every village: one full recount beats a thousand batches.
-    if counted_for is None or counted_for.year != today.year or spread > REBUILD_ABOVE:
+    # A national load marks every village: one full recount beats a hundred batches. An
+    # import of many rows into a few hundred villages is recounted village by village.
+    wide = (
+        spread > REBUILD_ABOVE
+        and DirtyRegion.objects.values("region_code").distinct().count() > REBUILD_ABOVE
+    )
+    if counted_for is None or counted_for.year != today.year or wide:
         rebuild(today)
         return spread + 1 if waiting["last"] else 0
     if counted_for != today:
@@ -212,23 +217,28 @@ def refresh(today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def _refresh_batch(today: datetime.date) -> int:
+    """Recount up to BATCH distinct codes of the queue. An import marks a village once
+    per row it writes; the village is recounted once. Returns the marks answered."""
     state = _state()
-    marks = list(DirtyRegion.objects.order_by("pk").values_list("pk", "region_code")[:BATCH])
-    if not marks:
+    codes = list(
+        DirtyRegion.objects.order_by("region_code")
+        .values_list("region_code", flat=True)
+        .distinct()[:BATCH]
+    )
+    if not codes:
         return 0
-    # By id, not by range: a mark whose transaction commits after the SELECT above stays.
-    _delete_marks([pk for pk, _code in marks])
-    codes = {code for _pk, code in marks if region_codes.is_region_code(code)}
-    _recount(codes, today)
-    _roll_up(codes)
+    # Delete first, recount after: every mark this deletes was committed before the
+    # DELETE ran, so the recount that follows sees its write; a mark committed later
+    # survives for the next turn.
+    answered = 0
+    for chunk in _chunks(codes):
+        answered += DirtyRegion.objects.filter(region_code__in=chunk).delete()[0]
+    recount = {code for code in codes if region_codes.is_region_code(code)}
+    _recount(recount, today)
+    _roll_up(recount)
     state.refreshed_at = timezone.now()
     state.save(update_fields=["refreshed_at"])
-    return len(marks)
-
-
-def _delete_marks(pks: list[int]) -> None:
-    for start in range(0, len(pks), CHUNK):
-        DirtyRegion.objects.filter(pk__in=pks[start : start + CHUNK]).delete()
+    return answered
 
 
 # -- the check -----------------------------------------------------------------------
